@@ -1,0 +1,93 @@
+import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
+import type { SessionStore } from './session-store.js';
+
+/** What a backend package exports for {@link createSessionStore}. */
+export interface SessionStoreBackendModule {
+  /** Opens a store from a URL of one of the backend's schemes. */
+  openSessionStore(
+    url: string,
+    options?: Record<string, unknown>,
+  ): Promise<SessionStore> | SessionStore;
+}
+
+/** Options of {@link createSessionStore}. */
+export interface CreateSessionStoreOptions {
+  /**
+   * Loads a backend package by name. Pass `(name) => import(name)` from your
+   * own module when a bundler or an unusual layout keeps the default dynamic
+   * import from finding the package. @default dynamic `import()`
+   */
+  importModule?: (specifier: string) => Promise<unknown>;
+  /** Options handed to the backend (for Redis: `commandTimeoutMs`, ...). */
+  backendOptions?: Record<string, unknown>;
+}
+
+/** URL schemes and the package that serves each. */
+export const SESSION_STORE_SCHEMES: Readonly<Record<string, string>> = Object.freeze({
+  memory: '@greentic/session-memory',
+  redis: '@greentic/session-redis',
+  rediss: '@greentic/session-redis',
+  'redis+cluster': '@greentic/session-redis',
+  'rediss+cluster': '@greentic/session-redis',
+});
+
+const CTX: OpContext = { pkg: '@greentic/session-core', op: 'createSessionStore' };
+
+function isModuleNotFound(err: unknown, specifier: string): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (
+    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
+    typeof e.message === 'string' &&
+    e.message.includes(specifier)
+  );
+}
+
+/**
+ * Opens a store from a URL, loading the backend package on demand:
+ * `memory://`, `redis://host:6379/0?namespace=x`, `rediss://…`, or
+ * `redis+cluster://host1:7000,host2:7001?namespace=x`.
+ *
+ * @throws SessionError `invalid_input` for an unknown scheme or a malformed URL;
+ *   `unavailable` naming the package to install when it is missing
+ */
+export async function createSessionStore(
+  url: string,
+  options: CreateSessionStoreOptions = {},
+): Promise<SessionStore> {
+  if (typeof url !== 'string')
+    throw invalidInput(CTX, `url must be a string, got ${describeValue(url)}`);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined)
+    throw invalidInput(CTX, `url must look like scheme://…, got ${describeValue(url)}`);
+  const pkg = SESSION_STORE_SCHEMES[scheme];
+  if (pkg === undefined) {
+    throw invalidInput(
+      CTX,
+      `unknown scheme ${JSON.stringify(`${scheme}://`)}; supported: ${Object.keys(
+        SESSION_STORE_SCHEMES,
+      )
+        .map((s) => `${s}://`)
+        .join(', ')}`,
+    );
+  }
+  const load = options.importModule ?? ((specifier: string) => import(specifier));
+  let mod: unknown;
+  try {
+    mod = await load(pkg);
+  } catch (err) {
+    if (isModuleNotFound(err, pkg)) {
+      throw sessionError(
+        'unavailable',
+        CTX,
+        `${scheme}:// needs the package ${pkg}: run \`pnpm add ${pkg}\``,
+        err,
+      );
+    }
+    throw sessionError('internal', CTX, `loading ${pkg} failed`, err);
+  }
+  const open = (mod as Partial<SessionStoreBackendModule> | null)?.openSessionStore;
+  if (typeof open !== 'function') {
+    throw sessionError('internal', CTX, `${pkg} does not export openSessionStore(url)`);
+  }
+  return open(url, options.backendOptions);
+}

@@ -1,0 +1,139 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  JsonValue,
+  OutboxEntry,
+  Session,
+  SessionKey,
+  SessionSnapshot,
+} from '@greentic/session-types';
+import type { OpContext } from './context.js';
+import { invalidInput } from './context.js';
+import { parseSession, validateCount } from './validate.js';
+
+/** Input of {@link createSession}. */
+export interface CreateSessionInput {
+  /** Key to store the session under (see `@greentic/session-mapping`). */
+  key: SessionKey;
+  /** Owning tenant. */
+  tenantId: string;
+  /** Flow to run. */
+  flowId: string;
+  /** Node to start at. */
+  nodeId: string;
+  /** Lifetime in seconds after each write; 0 = never expires. */
+  ttlSecs: number;
+  /** @default null */
+  teamId?: string | null;
+  /** @default null */
+  userId?: string | null;
+  /** @default null */
+  waitReason?: string | null;
+  /** @default {} */
+  labels?: Record<string, JsonValue>;
+  /** Session incarnation id. @default crypto.randomUUID() */
+  id?: string;
+  /** Creation time in epoch ms. @default Date.now() */
+  nowMs?: number;
+}
+
+const HELPER_CTX = (op: string): OpContext => ({ pkg: '@greentic/session-core', op });
+
+/**
+ * Builds a valid new session: a fresh UUID, an empty outbox, `outboxSeq` 0.
+ * The result is a frozen snapshot, ready for `store.put`.
+ *
+ * @throws SessionError `invalid_input` naming the bad field
+ */
+export function createSession(input: CreateSessionInput): SessionSnapshot {
+  const ctx = HELPER_CTX('createSession');
+  if (typeof input !== 'object' || input === null)
+    throw invalidInput(ctx, 'input must be an object');
+  const nowMs = input.nowMs ?? Date.now();
+  const session: Session = {
+    id: input.id ?? randomUUID(),
+    key: input.key,
+    cursor: {
+      flowId: input.flowId,
+      nodeId: input.nodeId,
+      waitReason: input.waitReason ?? null,
+      outboxSeq: 0,
+    },
+    meta: {
+      tenantId: input.tenantId,
+      teamId: input.teamId ?? null,
+      userId: input.userId ?? null,
+      labels: input.labels ?? {},
+    },
+    outbox: [],
+    updatedAt: new Date(nowMs).toISOString(),
+    ttlSecs: input.ttlSecs,
+  };
+  return parseSession(session, ctx);
+}
+
+/**
+ * Hex SHA-256 of a payload: a string is hashed as its UTF-8 bytes.
+ *
+ * @throws SessionError `invalid_input` when the payload is neither a string nor bytes
+ */
+export function sha256Hex(payload: string | Uint8Array): string {
+  if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
+    throw invalidInput(HELPER_CTX('sha256Hex'), 'payload must be a string or a Uint8Array');
+  }
+  return createHash('sha256').update(payload).digest('hex');
+}
+
+/**
+ * Builds an outbox entry for a payload, hashing its bytes.
+ *
+ * @param seq - sequence number within the session
+ * @param payload - the message handed to the connector (string = UTF-8 bytes)
+ * @param nowMs - creation time in epoch ms @default Date.now()
+ * @throws SessionError `invalid_input`
+ */
+export function createOutboxEntry(
+  seq: number,
+  payload: string | Uint8Array,
+  nowMs = Date.now(),
+): OutboxEntry {
+  const ctx = HELPER_CTX('createOutboxEntry');
+  return {
+    seq: validateCount(seq, ctx, 'seq'),
+    payloadSha256: sha256Hex(payload),
+    createdAt: new Date(nowMs).toISOString(),
+  };
+}
+
+/**
+ * Returns a new session with one more outbox entry for `payload`, numbered
+ * `cursor.outboxSeq + 1`, and the cursor advanced to it. The input is not changed.
+ *
+ * @throws SessionError `invalid_input`
+ */
+export function appendOutbox(
+  session: SessionSnapshot,
+  payload: string | Uint8Array,
+  nowMs = Date.now(),
+): SessionSnapshot {
+  const ctx = HELPER_CTX('appendOutbox');
+  const current = parseSession(session, ctx);
+  const seq = current.cursor.outboxSeq + 1;
+  if (!Number.isSafeInteger(seq))
+    throw invalidInput(ctx, 'session.cursor.outboxSeq cannot grow further');
+  return parseSession(
+    {
+      ...current,
+      cursor: { ...current.cursor, outboxSeq: seq },
+      outbox: [...current.outbox, createOutboxEntry(seq, payload, nowMs)],
+    },
+    ctx,
+  );
+}
+
+/**
+ * Epoch ms at which a session written at `updatedAtMs` with `ttlSecs` expires;
+ * `Infinity` when `ttlSecs` is 0.
+ */
+export function expiresAtMs(updatedAtMs: number, ttlSecs: number): number {
+  return ttlSecs === 0 ? Number.POSITIVE_INFINITY : updatedAtMs + ttlSecs * 1000;
+}
