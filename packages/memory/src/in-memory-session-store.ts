@@ -1,0 +1,332 @@
+import {
+  createTenantView,
+  expiresAtMs,
+  invalidInput,
+  type OpContext,
+  prepareSessionWrite,
+  type SessionInput,
+  type SessionStore,
+  sessionError,
+  type TenantSessionStore,
+  type UpdateCasResult,
+  validateCas,
+  validateCount,
+  validateSessionKey,
+  validateTenantOptions,
+  validateTouchTtl,
+} from '@greentic/session-core';
+import {
+  CAS_INITIAL,
+  CAS_NONE,
+  type Cas,
+  type SessionKey,
+  type SessionSnapshot,
+  type StoredSession,
+} from '@greentic/session-types';
+import { ExpiryHeap, type HeapItem } from './expiry-heap.js';
+
+const PKG = '@greentic/session-memory';
+
+/** Options of {@link InMemorySessionStore}. */
+export interface InMemorySessionStoreOptions {
+  /** Clock in epoch milliseconds. @default Date.now */
+  now?: () => number;
+  /**
+   * Most expired sessions evicted by one call. Each write adds at most one
+   * expiring entry, so any value ≥ 2 drains expired entries faster than they
+   * can pile up, without ever scanning the whole store while a caller waits.
+   * @default 32
+   */
+  sweepBatchSize?: number;
+}
+
+interface Entry extends HeapItem {
+  /** Frozen `{ session, cas }`, handed out as is: a read costs a Map lookup. */
+  stored: StoredSession;
+}
+
+const OPS = [
+  'constructor',
+  'get',
+  'put',
+  'updateCas',
+  'delete',
+  'touch',
+  'sweepExpired',
+  'openSessionStore',
+] as const;
+const CTX = Object.fromEntries(OPS.map((op) => [op, Object.freeze({ pkg: PKG, op })])) as Record<
+  (typeof OPS)[number],
+  OpContext
+>;
+function ctx(op: (typeof OPS)[number]): OpContext {
+  return CTX[op];
+}
+
+/**
+ * A `SessionStore` in one process's memory: tests, local development and
+ * single-process bots. Same semantics as every other backend (CAS, ABA check,
+ * tenant fence, TTL); sessions are deeply frozen snapshots, so a read is a
+ * `Map` lookup and no caller can change stored state.
+ *
+ * Expiry is exact: an expired session is never returned. Expired entries are
+ * evicted lazily on access and in bounded batches (an expiry heap), never by
+ * a scan of the whole map.
+ *
+ * @example
+ * ```ts
+ * const store = new InMemorySessionStore();
+ * const cas = await store.put(createSession({ key, tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 3600 }));
+ * ```
+ */
+export class InMemorySessionStore implements SessionStore {
+  readonly #entries = new Map<SessionKey, Entry>();
+  readonly #heap = new ExpiryHeap<Entry>();
+  readonly #now: () => number;
+  readonly #sweepBatchSize: number;
+  #closed = false;
+
+  /**
+   * @param options - clock and sweep batch size
+   * @throws SessionError `invalid_input` for bad options
+   */
+  constructor(options: InMemorySessionStoreOptions = {}) {
+    const c = ctx('constructor');
+    if (typeof options !== 'object' || options === null)
+      throw invalidInput(c, 'options must be an object');
+    const { now = Date.now, sweepBatchSize = 32, ...rest } = options;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) throw invalidInput(c, `options.${extra} is not a known option`);
+    if (typeof now !== 'function') throw invalidInput(c, 'options.now must be a function');
+    validateCount(sweepBatchSize, c, 'options.sweepBatchSize');
+    if (sweepBatchSize < 1) throw invalidInput(c, 'options.sweepBatchSize must be at least 1');
+    this.#now = now;
+    this.#sweepBatchSize = sweepBatchSize;
+  }
+
+  /** Number of entries held, including expired ones not yet evicted. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.get} */
+  async get(
+    key: SessionKey,
+    opts?: { tenantId?: string | undefined },
+  ): Promise<StoredSession | null> {
+    const c = ctx('get');
+    const tenantId = validateTenantOptions(opts, c);
+    const entry = this.#live(key, c);
+    if (entry === undefined || !owns(entry, tenantId)) return null;
+    return entry.stored;
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.put} */
+  async put(session: SessionInput): Promise<Cas> {
+    const c = ctx('put');
+    const now = this.#open(c);
+    const next = prepareSessionWrite(session, c, now);
+    const current = this.#live(next.key, c);
+    if (current !== undefined) assertSameTenant(current, next, c);
+    const cas = current === undefined ? CAS_INITIAL : current.stored.cas + 1;
+    this.#write(next, cas, now, current);
+    return cas;
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.updateCas} */
+  async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
+    const c = ctx('updateCas');
+    const now = this.#open(c);
+    const next = prepareSessionWrite(session, c, now);
+    validateCas(expected, c);
+    const current = this.#live(next.key, c);
+    if (current === undefined) return { ok: false, current: CAS_NONE, reason: 'missing' };
+    assertSameTenant(current, next, c);
+    const stored = current.stored;
+    if (stored.session.id !== next.id)
+      return { ok: false, current: stored.cas, reason: 'replaced' };
+    if (stored.cas !== expected) return { ok: false, current: stored.cas, reason: 'stale' };
+    const cas = expected + 1;
+    const written = this.#write(next, cas, now, current);
+    return { ok: true, cas, session: written.session };
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.delete} */
+  async delete(key: SessionKey, opts?: { tenantId?: string | undefined }): Promise<boolean> {
+    const c = ctx('delete');
+    const tenantId = validateTenantOptions(opts, c);
+    const entry = this.#live(key, c);
+    if (entry === undefined || !owns(entry, tenantId)) return false;
+    this.#evict(key, entry);
+    return true;
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.touch} */
+  async touch(
+    key: SessionKey,
+    ttlSecs?: number | null,
+    opts?: { tenantId?: string | undefined },
+  ): Promise<boolean> {
+    const c = ctx('touch');
+    const ttl = validateTouchTtl(ttlSecs, c);
+    const tenantId = validateTenantOptions(opts, c);
+    const entry = this.#live(key, c);
+    if (entry === undefined || !owns(entry, tenantId)) return false;
+    const now = this.#now();
+    const { session, cas } = entry.stored;
+    // Only the top level changes; nested frozen objects are shared.
+    const touched: SessionSnapshot = Object.freeze({
+      ...session,
+      updatedAt: new Date(now).toISOString(),
+      ttlSecs: ttl ?? session.ttlSecs,
+    });
+    this.#write(touched, cas, now, entry);
+    return true;
+  }
+
+  /** {@inheritDoc @greentic/session-core#SessionStore.forTenant} */
+  forTenant(tenantId: string): TenantSessionStore {
+    return createTenantView(this, tenantId);
+  }
+
+  /**
+   * Evicts up to `limit` expired sessions now. Calls already do this in small
+   * batches; use it from a timer when the store may sit idle with many
+   * expired sessions.
+   *
+   * @param limit - most sessions to evict @default Infinity
+   * @returns how many were evicted
+   */
+  sweepExpired(limit: number = Number.POSITIVE_INFINITY): number {
+    const c = ctx('sweepExpired');
+    if (limit !== Number.POSITIVE_INFINITY) validateCount(limit, c, 'limit');
+    return this.#sweep(this.#open(c), limit);
+  }
+
+  /** Drops every session; later calls throw `unavailable`. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#entries.clear();
+    this.#heap.clear();
+  }
+
+  /** Throws when closed; evicts a small batch of expired sessions; returns now. */
+  #open(c: OpContext): number {
+    if (this.#closed) throw sessionError('unavailable', c, 'the store is closed');
+    const now = this.#now();
+    this.#sweep(now, this.#sweepBatchSize);
+    return now;
+  }
+
+  #sweep(now: number, limit: number): number {
+    let evicted = 0;
+    for (
+      let top = this.#heap.peek();
+      top !== undefined && top.expiresAt <= now && evicted < limit;
+      top = this.#heap.peek()
+    ) {
+      this.#evict(top.stored.session.key, top);
+      evicted++;
+    }
+    return evicted;
+  }
+
+  /**
+   * The live entry for `key`, evicting it when it has expired. A key found in
+   * the map was validated when it was written, so only a miss pays for
+   * validating it: this keeps a read close to a bare `Map.get`.
+   */
+  #live(key: SessionKey, c: OpContext): Entry | undefined {
+    const now = this.#open(c);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      validateSessionKey(key, c);
+      return undefined;
+    }
+    if (entry.expiresAt <= now) {
+      this.#evict(key, entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #write(
+    session: SessionSnapshot,
+    cas: Cas,
+    now: number,
+    current: Entry | undefined,
+  ): StoredSession {
+    const stored: StoredSession = Object.freeze({ session, cas });
+    const expiresAt = expiresAtMs(now, session.ttlSecs);
+    if (current !== undefined) {
+      this.#heap.remove(current);
+      current.stored = stored;
+      current.expiresAt = expiresAt;
+      if (expiresAt !== Number.POSITIVE_INFINITY) this.#heap.push(current);
+      return stored;
+    }
+    const entry: Entry = { stored, expiresAt, heapIndex: -1 };
+    this.#entries.set(session.key, entry);
+    if (expiresAt !== Number.POSITIVE_INFINITY) this.#heap.push(entry);
+    return stored;
+  }
+
+  #evict(key: SessionKey, entry: Entry): void {
+    this.#heap.remove(entry);
+    this.#entries.delete(key);
+  }
+}
+
+function owns(entry: Entry, tenantId: string | undefined): boolean {
+  return tenantId === undefined || entry.stored.session.meta.tenantId === tenantId;
+}
+
+function assertSameTenant(current: Entry, next: SessionSnapshot, c: OpContext): void {
+  const owner = current.stored.session.meta.tenantId;
+  if (owner !== next.meta.tenantId) {
+    throw sessionError(
+      'tenant_mismatch',
+      c,
+      `key ${JSON.stringify(next.key)} belongs to another tenant; session.meta.tenantId ${JSON.stringify(next.meta.tenantId)} may not write it`,
+    );
+  }
+}
+
+/**
+ * Creates an {@link InMemorySessionStore}.
+ *
+ * @param options - clock and sweep batch size
+ */
+export function createInMemorySessionStore(
+  options: InMemorySessionStoreOptions = {},
+): InMemorySessionStore {
+  return new InMemorySessionStore(options);
+}
+
+/**
+ * Opens a store from a `memory://` URL; `createSessionStore` from
+ * `@greentic/session-core` calls it. `memory://?sweepBatchSize=64` sets the option.
+ *
+ * @throws SessionError `invalid_input` for another scheme or an unknown parameter
+ */
+export function openSessionStore(
+  url: string,
+  options: InMemorySessionStoreOptions = {},
+): InMemorySessionStore {
+  const c = ctx('openSessionStore');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (err) {
+    throw sessionError('invalid_input', c, `url is not a valid URL: ${JSON.stringify(url)}`, err);
+  }
+  if (parsed.protocol !== 'memory:')
+    throw invalidInput(c, `url must start with memory://, got ${JSON.stringify(url)}`);
+  const merged: InMemorySessionStoreOptions = { ...options };
+  for (const [name, value] of parsed.searchParams) {
+    if (name !== 'sweepBatchSize')
+      throw invalidInput(c, `url parameter ${JSON.stringify(name)} is not known`);
+    merged.sweepBatchSize = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  }
+  return new InMemorySessionStore(merged);
+}

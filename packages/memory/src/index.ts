@@ -1,0 +1,6 @@
+export {
+  createInMemorySessionStore,
+  InMemorySessionStore,
+  type InMemorySessionStoreOptions,
+  openSessionStore,
+} from './in-memory-session-store.js';

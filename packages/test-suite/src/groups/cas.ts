@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { edit, sampleSession, uniqueKey, withoutStamp } from '../fixtures.js';
+import type { SuiteContext } from '../options.js';
+
+/** Compare-and-set, including the ABA check on the session id. */
+export function casTests(ctx: SuiteContext): void {
+  describe('cas', () => {
+    it('updateCas(session, current) writes and returns expected + 1 with the stored session', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      await store.put(session);
+      const next = edit(session, (s) => {
+        s.cursor.nodeId = 'step-2';
+      });
+      const result = await store.updateCas(next, 1);
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.cas).toBe(2);
+      expect(result.session.cursor.nodeId).toBe('step-2');
+      const got = await store.get(session.key);
+      expect(got?.cas).toBe(2);
+      expect(got?.session).toStrictEqual(result.session);
+    });
+
+    it('updateCas(session, stale) returns the current cas and writes nothing', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      await store.put(session);
+      await store.put(session);
+      const before = await store.get(session.key);
+      const stale = edit(session, (s) => {
+        s.cursor.nodeId = 'lost';
+      });
+      expect(await store.updateCas(stale, 1)).toStrictEqual({
+        ok: false,
+        current: 2,
+        reason: 'stale',
+      });
+      expect(await store.updateCas(stale, 7)).toStrictEqual({
+        ok: false,
+        current: 2,
+        reason: 'stale',
+      });
+      expect(await store.get(session.key)).toStrictEqual(before);
+    });
+
+    it('updateCas of a missing key returns current 0 and creates nothing', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      expect(await store.updateCas(session, 0)).toStrictEqual({
+        ok: false,
+        current: 0,
+        reason: 'missing',
+      });
+      expect(await store.updateCas(session, 1)).toStrictEqual({
+        ok: false,
+        current: 0,
+        reason: 'missing',
+      });
+      expect(await store.get(session.key)).toBeNull();
+    });
+
+    it('a stale writer cannot overwrite a session deleted and recreated at the same cas (ABA)', async () => {
+      const store = await ctx.open();
+      const key = uniqueKey();
+      const first = sampleSession({ key });
+      await store.put(first);
+      const read = await store.get(key);
+      expect(read?.cas).toBe(1);
+      await store.delete(key);
+      const second = sampleSession({ key, tenantId: first.meta.tenantId });
+      expect(second.id).not.toBe(first.id);
+      expect(await store.put(second)).toBe(1);
+      const staleWrite = edit(first, (s) => {
+        s.cursor.nodeId = 'from-the-old-incarnation';
+      });
+      expect(await store.updateCas(staleWrite, 1)).toStrictEqual({
+        ok: false,
+        current: 1,
+        reason: 'replaced',
+      });
+      const got = await store.get(key);
+      expect(got?.session.id).toBe(second.id);
+      expect(withoutStamp(got?.session ?? second)).toStrictEqual(withoutStamp(second));
+    });
+
+    it('successive updateCas calls increment the cas by one each', async () => {
+      const store = await ctx.open();
+      let session = sampleSession();
+      let cas = await store.put(session);
+      for (let i = 0; i < 5; i++) {
+        session = edit(session, (s) => {
+          s.cursor.outboxSeq += 1;
+        });
+        const result = await store.updateCas(session, cas);
+        expect(result).toMatchObject({ ok: true, cas: cas + 1 });
+        cas += 1;
+      }
+      expect((await store.get(session.key))?.cas).toBe(6);
+    });
+
+    it('of concurrent updateCas calls with the same expected cas exactly one wins', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      await store.put(session);
+      const writers = Array.from({ length: 10 }, (_, i) =>
+        store.updateCas(
+          edit(session, (s) => {
+            s.cursor.nodeId = `writer-${i}`;
+          }),
+          1,
+        ),
+      );
+      const results = await Promise.all(writers);
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      for (const r of results)
+        if (!r.ok) expect(r).toStrictEqual({ ok: false, current: 2, reason: 'stale' });
+      const got = await store.get(session.key);
+      expect(got?.cas).toBe(2);
+      const winner = winners[0];
+      if (winner?.ok) expect(got?.session.cursor.nodeId).toBe(winner.session.cursor.nodeId);
+    });
+  });
+}
