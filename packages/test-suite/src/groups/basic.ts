@@ -98,11 +98,12 @@ export function basicTests(ctx: SuiteContext): void {
       session.cursor.nodeId = 'changed-after-put';
       (session.meta.labels.nested as { list: unknown[] }).list.push('extra');
       const got = await store.get(session.key);
-      expect(got?.session.cursor.nodeId).toBe('ask-name');
-      expect((got?.session.meta.labels.nested as { list: unknown[] }).list).toHaveLength(4);
+      if (got === null) throw new Error('session not stored');
+      expect(got.session.cursor.nodeId).toBe('ask-name');
+      expect((got.session.meta.labels.nested as { list: unknown[] }).list).toHaveLength(4);
       expectDeeplyFrozen(got, 'stored');
       expect(() => {
-        (got?.session.cursor as { nodeId: string }).nodeId = 'x';
+        (got.session.cursor as { nodeId: string }).nodeId = 'x';
       }).toThrow(TypeError);
     });
 
