@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
 import type { SessionStore } from './session-store.js';
 
@@ -43,6 +46,27 @@ function isModuleNotFound(err: unknown, specifier: string): boolean {
 }
 
 /**
+ * Imports a backend package: first as this module sees it (a normal install
+ * puts backends beside core), then as the application sees it from the
+ * working directory (workspaces and strict layouts where core cannot see the
+ * app's dependencies).
+ */
+async function importBackend(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    if (!isModuleNotFound(err, specifier)) throw err;
+    let resolved: string;
+    try {
+      resolved = createRequire(join(process.cwd(), 'noop.js')).resolve(specifier);
+    } catch {
+      throw err;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+}
+
+/**
  * Opens a store from a URL, loading the backend package on demand:
  * `memory://`, `redis://host:6379/0?namespace=x`, `rediss://…`, or
  * `redis+cluster://host1:7000,host2:7001?namespace=x`.
@@ -70,7 +94,7 @@ export async function createSessionStore(
         .join(', ')}`,
     );
   }
-  const load = options.importModule ?? ((specifier: string) => import(specifier));
+  const load = options.importModule ?? importBackend;
   let mod: unknown;
   try {
     mod = await load(pkg);

@@ -200,7 +200,8 @@ export class InMemorySessionStore implements SessionStore {
   sweepExpired(limit: number = Number.POSITIVE_INFINITY): number {
     const c = ctx('sweepExpired');
     if (limit !== Number.POSITIVE_INFINITY) validateCount(limit, c, 'limit');
-    return this.#sweep(this.#open(c), limit);
+    this.#assertOpen(c);
+    return this.#sweep(this.#now(), limit);
   }
 
   /** Drops every session; later calls throw `unavailable`. Idempotent. */
@@ -212,10 +213,14 @@ export class InMemorySessionStore implements SessionStore {
 
   /** Throws when closed; evicts a small batch of expired sessions; returns now. */
   #open(c: OpContext): number {
-    if (this.#closed) throw sessionError('unavailable', c, 'the store is closed');
+    this.#assertOpen(c);
     const now = this.#now();
     this.#sweep(now, this.#sweepBatchSize);
     return now;
+  }
+
+  #assertOpen(c: OpContext): void {
+    if (this.#closed) throw sessionError('unavailable', c, 'the store is closed');
   }
 
   #sweep(now: number, limit: number): number {

@@ -1,0 +1,167 @@
+import type { Cas, SessionSnapshot, StoredSession } from '@greentic/session-types';
+import { describe, expect, it } from 'vitest';
+import { mutate } from './mutate.js';
+import { createSession } from './session-helpers.js';
+import type { SessionInput, SessionStore, UpdateCasResult } from './session-store.js';
+import { createTenantView } from './tenant-view.js';
+import { parseSession } from './validate.js';
+
+/**
+ * A scripted single-key store: `conflicts` updateCas calls fail as stale
+ * before writes go through. Enough to drive mutate's loop; the real
+ * backends run mutate in the conformance suite.
+ */
+function scriptedStore(initial: SessionSnapshot | null, conflicts = 0) {
+  let stored: StoredSession | null = initial && { session: initial, cas: 1 };
+  let remaining = conflicts;
+  const calls: string[] = [];
+  const store: SessionStore = {
+    async get(key, opts) {
+      calls.push(`get ${key} ${opts?.tenantId ?? '-'}`);
+      if (opts?.tenantId !== undefined && stored?.session.meta.tenantId !== opts.tenantId)
+        return null;
+      return stored;
+    },
+    async put() {
+      throw new Error('not used');
+    },
+    async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
+      calls.push(`updateCas ${expected}`);
+      if (stored === null) return { ok: false, current: 0, reason: 'missing' };
+      if (remaining > 0) {
+        remaining--;
+        stored = { session: stored.session, cas: stored.cas + 1 };
+        return { ok: false, current: stored.cas, reason: 'stale' };
+      }
+      stored = { session: parseSession(session), cas: expected + 1 };
+      return { ok: true, cas: stored.cas, session: stored.session };
+    },
+    async delete() {
+      return false;
+    },
+    async touch() {
+      return false;
+    },
+    forTenant(tenantId) {
+      return createTenantView(store, tenantId);
+    },
+    async close() {},
+  };
+  return { store, calls };
+}
+
+const session = createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 0 });
+const bump = (s: SessionSnapshot) => ({
+  ...s,
+  cursor: { ...s.cursor, outboxSeq: s.cursor.outboxSeq + 1 },
+});
+
+describe('mutate', () => {
+  it('retries stale conflicts with jittered, capped backoff and applies fn to the fresh read', async () => {
+    const { store, calls } = scriptedStore(session, 3);
+    const seen: Cas[] = [];
+    const result = await mutate(
+      store,
+      'k',
+      (s, cas) => {
+        seen.push(cas);
+        return bump(s);
+      },
+      { random: () => 0, baseDelayMs: 1 },
+    );
+    expect(result?.attempts).toBe(4);
+    expect(result?.cas).toBe(5);
+    expect(seen).toStrictEqual([1, 2, 3, 4]);
+    expect(result?.session.cursor.outboxSeq).toBe(1);
+    expect(calls.filter((c) => c.startsWith('updateCas'))).toStrictEqual([
+      'updateCas 1',
+      'updateCas 2',
+      'updateCas 3',
+      'updateCas 4',
+    ]);
+  });
+
+  it('throws conflict after maxAttempts, naming the key', async () => {
+    const { store } = scriptedStore(session, 10);
+    await expect(
+      mutate(store, 'k', bump, { maxAttempts: 2, random: () => 0 }),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      message: '[@greentic/session-core] mutate: gave up on key "k" after 2 conflicting attempts',
+    });
+  });
+
+  it('rejects a mutation that changes the key or the id, before writing', async () => {
+    const { store, calls } = scriptedStore(session);
+    await expect(mutate(store, 'k', (s) => ({ ...s, key: 'other' }))).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(
+      mutate(store, 'k', (s) => ({ ...s, id: '00000000-0000-4000-8000-000000000000' })),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(calls.some((c) => c.startsWith('updateCas'))).toBe(false);
+  });
+
+  it('passes errors thrown by fn through unchanged', async () => {
+    const { store } = scriptedStore(session);
+    const boom = new Error('flow failed');
+    await expect(
+      mutate(store, 'k', () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+  });
+
+  it('fences reads with tenantId, and on a tenant view checks it matches', async () => {
+    const { store, calls } = scriptedStore(session);
+    expect(await mutate(store, 'k', bump, { tenantId: 'other' })).toBeNull();
+    expect(calls[0]).toBe('get k other');
+    const view = store.forTenant('acme');
+    expect((await mutate(view, 'k', bump, { tenantId: 'acme' }))?.cas).toBe(2);
+    await expect(mutate(view, 'k', bump, { tenantId: 'other' })).rejects.toMatchObject({
+      code: 'tenant_mismatch',
+    });
+  });
+
+  it('validates its arguments', async () => {
+    const { store } = scriptedStore(session);
+    const bad: [unknown[], string][] = [
+      [['', bump], 'key'],
+      [['k', 'not a function'], 'fn must be a function'],
+      [['k', bump, null], 'opts must be an object'],
+      [['k', bump, { retries: 3 }], 'opts.retries is not a known option'],
+      [['k', bump, { maxAttempts: 0 }], 'opts.maxAttempts must be at least 1'],
+      [['k', bump, { baseDelayMs: -1 }], 'opts.baseDelayMs'],
+      [['k', bump, { tenantId: 'a:b' }], 'opts.tenantId'],
+      [['k', bump, { random: 3 }], 'opts.random must be a function'],
+    ];
+    for (const [args, text] of bad) {
+      await expect(
+        (mutate as (...a: unknown[]) => Promise<unknown>)(store, ...args),
+        text,
+      ).rejects.toThrow(text);
+    }
+  });
+});
+
+describe('createTenantView', () => {
+  it('forwards reads with the tenant and refuses writes for another tenant before reaching the store', async () => {
+    const { store, calls } = scriptedStore(session);
+    const view = createTenantView(store, 'other');
+    expect(view.tenantId).toBe('other');
+    expect(await view.get('k')).toBeNull();
+    expect(calls).toStrictEqual(['get k other']);
+    await expect(view.put(session)).rejects.toMatchObject({ code: 'tenant_mismatch' });
+    await expect(view.updateCas(session, 1)).rejects.toMatchObject({ code: 'tenant_mismatch' });
+    await expect(view.put(null as never)).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(calls).toHaveLength(1);
+    expect(Object.isFrozen(view)).toBe(true);
+  });
+
+  it('rejects an invalid tenant id', () => {
+    const { store } = scriptedStore(session);
+    expect(() => createTenantView(store, '')).toThrow(
+      '[@greentic/session-core] forTenant: tenantId',
+    );
+  });
+});

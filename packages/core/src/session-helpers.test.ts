@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  appendOutbox,
+  createOutboxEntry,
+  createSession,
+  expiresAtMs,
+  sha256Hex,
+} from './session-helpers.js';
+
+// printf 'hello' | sha256sum
+const HELLO_SHA256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+
+describe('session helpers', () => {
+  it('createSession builds a frozen, valid session with defaults', () => {
+    const s = createSession({
+      key: 'k',
+      tenantId: 'acme',
+      flowId: 'f',
+      nodeId: 'n',
+      ttlSecs: 30,
+      nowMs: 0,
+    });
+    expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(s).toMatchObject({
+      key: 'k',
+      cursor: { flowId: 'f', nodeId: 'n', waitReason: null, outboxSeq: 0 },
+      meta: { tenantId: 'acme', teamId: null, userId: null, labels: {} },
+      outbox: [],
+      updatedAt: '1970-01-01T00:00:00.000Z',
+      ttlSecs: 30,
+    });
+    expect(Object.isFrozen(s.meta)).toBe(true);
+  });
+
+  it('createSession rejects bad input with the helper name', () => {
+    expect(() =>
+      createSession({ key: 'k', tenantId: 'a:b', flowId: 'f', nodeId: 'n', ttlSecs: 1 }),
+    ).toThrow('[@greentic/session-core] createSession: session.meta.tenantId');
+    expect(() => createSession(null as never)).toThrow('input must be an object');
+  });
+
+  it('sha256Hex hashes strings as UTF-8 and bytes as given', () => {
+    expect(sha256Hex('hello')).toBe(HELLO_SHA256);
+    expect(sha256Hex(new TextEncoder().encode('hello'))).toBe(HELLO_SHA256);
+    expect(() => sha256Hex(42 as never)).toThrow('payload must be a string or a Uint8Array');
+  });
+
+  it('createOutboxEntry and appendOutbox number entries from the cursor', () => {
+    expect(createOutboxEntry(3, 'hello', 0)).toStrictEqual({
+      seq: 3,
+      payloadSha256: HELLO_SHA256,
+      createdAt: '1970-01-01T00:00:00.000Z',
+    });
+    expect(() => createOutboxEntry(-1, 'x')).toThrow('seq must be a non-negative safe integer');
+    const s = createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 30 });
+    const one = appendOutbox(s, 'hello', 1000);
+    const two = appendOutbox(one, 'again', 2000);
+    expect(s.outbox).toHaveLength(0);
+    expect(two.cursor.outboxSeq).toBe(2);
+    expect(two.outbox.map((e) => e.seq)).toStrictEqual([1, 2]);
+    expect(two.outbox[0]?.payloadSha256).toBe(HELLO_SHA256);
+    const full = { ...s, cursor: { ...s.cursor, outboxSeq: Number.MAX_SAFE_INTEGER } };
+    expect(() => appendOutbox(full, 'x')).toThrow('cannot grow further');
+  });
+
+  it('expiresAtMs is Infinity for ttl 0', () => {
+    expect(expiresAtMs(1000, 0)).toBe(Number.POSITIVE_INFINITY);
+    expect(expiresAtMs(1000, 2)).toBe(3000);
+  });
+});

@@ -1,0 +1,212 @@
+import { SessionError } from '@greentic/session-types';
+import { describe, expect, it } from 'vitest';
+import { frozenJsonCopy } from './json.js';
+import { createOutboxEntry, createSession } from './session-helpers.js';
+import {
+  isIsoUtcTimestamp,
+  isValidSession,
+  parseSession,
+  prepareSessionWrite,
+  validateCas,
+  validateSessionKey,
+  validateTenantId,
+  validateTenantOptions,
+  validateTouchTtl,
+  validateTtlSecs,
+} from './validate.js';
+
+const ctx = { pkg: '@greentic/session-test', op: 'check' };
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return SessionError.isInstance(err) ? err.code : `not a SessionError: ${String(err)}`;
+  }
+  return undefined;
+}
+
+function base() {
+  const s = structuredClone(
+    createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 60, nowMs: 0 }),
+  ) as ReturnType<typeof structuredClone<ReturnType<typeof createSession>>> & { outbox: unknown[] };
+  return s;
+}
+
+describe('prepareSessionWrite', () => {
+  it('stamps updatedAt, dedupes the outbox keeping first occurrences, and freezes a copy', () => {
+    const a = createOutboxEntry(1, 'a', 0);
+    const b = createOutboxEntry(2, 'b', 0);
+    const aAgain = createOutboxEntry(1, 'a', 5000);
+    const input = { ...base(), outbox: [a, b, aAgain, b] };
+    const out = prepareSessionWrite(input, ctx, Date.parse('2026-05-05T05:05:05.005Z'));
+    expect(out.updatedAt).toBe('2026-05-05T05:05:05.005Z');
+    expect(out.outbox).toStrictEqual([a, b]);
+    expect(Object.isFrozen(out.outbox[0])).toBe(true);
+    expect(Object.isFrozen(input)).toBe(false);
+    expect(input.outbox).toHaveLength(4);
+  });
+
+  it('emits fields in canonical order whatever order the caller used', () => {
+    const { ttlSecs, id, ...rest } = base();
+    const out = prepareSessionWrite({ ttlSecs, ...rest, id }, ctx, 0);
+    expect(Object.keys(out)).toStrictEqual([
+      'id',
+      'key',
+      'cursor',
+      'meta',
+      'outbox',
+      'updatedAt',
+      'ttlSecs',
+    ]);
+  });
+
+  it('names the first bad field and the operation in the message', () => {
+    const bad = { ...base(), ttlSecs: -5 };
+    expect(() => prepareSessionWrite(bad, ctx, 0)).toThrow(
+      '[@greentic/session-test] check: session.ttlSecs must be an integer 0..2147483647, got -5',
+    );
+  });
+
+  it('keeps a label named __proto__ as data without touching the prototype', () => {
+    const labels = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}');
+    const out = prepareSessionWrite({ ...base(), meta: { ...base().meta, labels } }, ctx, 0);
+    expect(Object.getPrototypeOf(out.meta.labels)).toBe(Object.prototype);
+    expect(Object.keys(out.meta.labels)).toStrictEqual(['__proto__', 'ok']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('rejects missing nested fields and unknown nested fields', () => {
+    const { flowId: _f, ...cursor } = base().cursor;
+    expect(() => prepareSessionWrite({ ...base(), cursor }, ctx, 0)).toThrow(
+      'session.cursor.flowId is required',
+    );
+    expect(() =>
+      prepareSessionWrite({ ...base(), meta: { ...base().meta, extra: 1 } }, ctx, 0),
+    ).toThrow('session.meta.extra is not a known field');
+    expect(() =>
+      prepareSessionWrite(
+        { ...base(), outbox: [{ ...createOutboxEntry(1, 'x'), extra: true }] },
+        ctx,
+        0,
+      ),
+    ).toThrow('session.outbox[0].extra is not a known field');
+  });
+
+  it('rejects oversize text, outbox and key', () => {
+    const long = 'x'.repeat(1025);
+    expect(
+      codeOf(() =>
+        prepareSessionWrite({ ...base(), cursor: { ...base().cursor, nodeId: long } }, ctx, 0),
+      ),
+    ).toBe('invalid_input');
+    const many = Array.from({ length: 10_001 }, (_, i) => createOutboxEntry(i, 'p', 0));
+    expect(() => prepareSessionWrite({ ...base(), outbox: many }, ctx, 0)).toThrow(
+      'at most 10000 entries',
+    );
+  });
+});
+
+describe('parseSession and isValidSession', () => {
+  it('keep updatedAt and accept what createSession builds', () => {
+    const s = base();
+    expect(parseSession(s).updatedAt).toBe('1970-01-01T00:00:00.000Z');
+    expect(isValidSession(s)).toBe(true);
+    expect(isValidSession({ ...s, id: 'nope' })).toBe(false);
+    expect(isValidSession(null)).toBe(false);
+  });
+});
+
+describe('scalar validators', () => {
+  it('validateSessionKey', () => {
+    expect(validateSessionKey('tg:1:2', ctx)).toBe('tg:1:2');
+    for (const k of ['', 'a b', '{', '}', 'ä', 'k'.repeat(513), 1, null]) {
+      expect(
+        codeOf(() => validateSessionKey(k, ctx)),
+        String(k),
+      ).toBe('invalid_input');
+    }
+    expect(validateSessionKey('k'.repeat(512), ctx)).toHaveLength(512);
+  });
+
+  it('validateTenantId', () => {
+    expect(validateTenantId('acme-1.eu_west', ctx)).toBe('acme-1.eu_west');
+    for (const t of ['', 'a:b', '*', 'lookup', '_x', 't'.repeat(129), 5]) {
+      expect(
+        codeOf(() => validateTenantId(t, ctx)),
+        String(t),
+      ).toBe('invalid_input');
+    }
+  });
+
+  it('validateTtlSecs, validateTouchTtl and validateCas', () => {
+    expect(validateTtlSecs(0, ctx)).toBe(0);
+    expect(validateTtlSecs(2 ** 31 - 1, ctx)).toBe(2 ** 31 - 1);
+    expect(validateTouchTtl(undefined, ctx)).toBeNull();
+    expect(validateTouchTtl(null, ctx)).toBeNull();
+    expect(validateTouchTtl(5, ctx)).toBe(5);
+    expect(codeOf(() => validateTouchTtl(-1, ctx))).toBe('invalid_input');
+    expect(validateCas(0, ctx)).toBe(0);
+    expect(codeOf(() => validateCas(-1, ctx))).toBe('invalid_input');
+    expect(() => validateCas('1', ctx)).toThrow(
+      'expected must be a non-negative safe integer, got "1" (length 1)',
+    );
+  });
+
+  it('validateTenantOptions', () => {
+    expect(validateTenantOptions(undefined, ctx)).toBeUndefined();
+    expect(validateTenantOptions({}, ctx)).toBeUndefined();
+    expect(validateTenantOptions({ tenantId: undefined }, ctx)).toBeUndefined();
+    expect(validateTenantOptions({ tenantId: 'acme' }, ctx)).toBe('acme');
+    expect(() => validateTenantOptions({ tenant: 'acme' }, ctx)).toThrow(
+      'opts.tenant is not a known option',
+    );
+    expect(() => validateTenantOptions([], ctx)).toThrow('opts must be an object');
+  });
+
+  it('isIsoUtcTimestamp checks the calendar', () => {
+    const ok = ['2024-02-29T00:00:00Z', '2026-12-31T23:59:59.999Z', '2000-02-29T12:00:00.123456Z'];
+    const bad = [
+      '2026-02-29T00:00:00Z',
+      '1900-02-29T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-01-00T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T00:60:00Z',
+      '2026-01-01T23:59:60Z',
+      '2026-01-01T00:00:00+00:00',
+      '2026-01-01',
+      12,
+    ];
+    for (const v of ok) expect(isIsoUtcTimestamp(v), v).toBe(true);
+    for (const v of bad) expect(isIsoUtcTimestamp(v), String(v)).toBe(false);
+  });
+});
+
+describe('frozenJsonCopy', () => {
+  it('copies and deep-freezes plain JSON, including null-prototype objects', () => {
+    const source = { a: [1, { b: null }], c: Object.assign(Object.create(null), { d: 'x' }) };
+    const copy = frozenJsonCopy(source, 'v', ctx) as typeof source;
+    expect(copy).toStrictEqual({ a: [1, { b: null }], c: { d: 'x' } });
+    expect(copy).not.toBe(source);
+    expect(Object.isFrozen(copy.a[1])).toBe(true);
+    expect(Object.isFrozen(source)).toBe(false);
+  });
+
+  it('rejects non-JSON values with the path', () => {
+    const cases: [unknown, string][] = [
+      [{ a: [1, undefined] }, 'v.a[1]'],
+      [{ a: Number.POSITIVE_INFINITY }, 'v.a must be a finite number'],
+      [{ a: 1n }, 'v.a'],
+      [{ a: Symbol('s') }, 'v.a'],
+      [new Map(), 'v must be a plain object, got Map'],
+      [[new (class Thing {})()], 'got Thing'],
+    ];
+    for (const [value, text] of cases) expect(() => frozenJsonCopy(value, 'v', ctx)).toThrow(text);
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    expect(() => frozenJsonCopy(deep, 'v', ctx)).toThrow('nests deeper than 32 levels');
+  });
+});

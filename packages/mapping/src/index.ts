@@ -1,0 +1,7 @@
+export type { SessionKeyPart } from './key-part.js';
+export { telegramUpdateToSessionKey, webhookToSessionKey } from './rust-compatible-keys.js';
+export {
+  sessionKeyFromParts,
+  telegramSessionKeyV2,
+  webhookSessionKeyV2,
+} from './session-key-v2.js';

@@ -1,0 +1,149 @@
+import { createSession, createSessionStore } from '@greentic/session-core';
+import { SessionError } from '@greentic/session-types';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createInMemorySessionStore,
+  InMemorySessionStore,
+  openSessionStore,
+} from './in-memory-session-store.js';
+
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+
+function session(key: string, ttlSecs: number) {
+  return createSession({ key, tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs });
+}
+
+describe('InMemorySessionStore', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a session lives exactly ttlSecs: live 1 ms before, gone at the instant it expires', async () => {
+    const store = new InMemorySessionStore();
+    await store.put(session('k', 60));
+    vi.setSystemTime(T0 + 59_999);
+    expect(await store.get('k')).not.toBeNull();
+    vi.setSystemTime(T0 + 60_000);
+    expect(await store.get('k')).toBeNull();
+    expect(store.size).toBe(0);
+  });
+
+  it('evicts expired sessions in bounded batches per call, never all at once', async () => {
+    const store = new InMemorySessionStore({ sweepBatchSize: 10 });
+    for (let i = 0; i < 100; i++) await store.put(session(`short-${i}`, 1));
+    await store.put(session('forever', 0));
+    vi.setSystemTime(T0 + 5_000);
+    expect(store.size).toBe(101);
+    await store.get('forever');
+    expect(store.size).toBe(91);
+    await store.get('forever');
+    expect(store.size).toBe(81);
+    expect(store.sweepExpired(5)).toBe(5);
+    expect(store.sweepExpired()).toBe(75);
+    expect(store.size).toBe(1);
+    expect(store.sweepExpired()).toBe(0);
+  });
+
+  it('rewriting a key replaces its expiry instead of piling up heap entries', async () => {
+    const store = new InMemorySessionStore();
+    const s = session('k', 10);
+    let cas = await store.put(s);
+    for (let i = 0; i < 50; i++) {
+      const result = await store.updateCas(s, cas);
+      if (result.ok) cas = result.cas;
+    }
+    vi.setSystemTime(T0 + 11_000);
+    expect(store.sweepExpired()).toBe(1);
+    expect(store.size).toBe(0);
+  });
+
+  it('touch to ttl 0 removes the session from the expiry index', async () => {
+    const store = new InMemorySessionStore();
+    await store.put(session('k', 1));
+    await store.touch('k', 0);
+    vi.setSystemTime(T0 + 10 * 24 * 3600 * 1000);
+    expect(store.sweepExpired()).toBe(0);
+    expect((await store.get('k'))?.session.ttlSecs).toBe(0);
+  });
+
+  it('get hands out the same frozen snapshot until the next write', async () => {
+    const store = new InMemorySessionStore();
+    await store.put(session('k', 0));
+    const a = await store.get('k');
+    expect(await store.get('k')).toBe(a);
+    await store.touch('k');
+    const b = await store.get('k');
+    expect(b).not.toBe(a);
+    expect(b?.session.meta).toBe(a?.session.meta);
+  });
+
+  it('uses the injected clock', async () => {
+    let now = T0;
+    const store = new InMemorySessionStore({ now: () => now });
+    await store.put(session('k', 1));
+    expect((await store.get('k'))?.session.updatedAt).toBe(new Date(T0).toISOString());
+    now += 1000;
+    expect(await store.get('k')).toBeNull();
+  });
+
+  it('rejects bad options with invalid_input', () => {
+    const bad: unknown[] = [
+      null,
+      { sweepBatchSize: 0 },
+      { sweepBatchSize: 1.5 },
+      { now: 5 },
+      { ttl: 1 },
+    ];
+    for (const options of bad) {
+      expect(() => new InMemorySessionStore(options as object)).toThrowError(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
+    }
+    expect(() => new InMemorySessionStore({ sweepBatchSize: 0 })).toThrow(
+      /\[@greentic\/session-memory\] constructor: options.sweepBatchSize/,
+    );
+  });
+
+  it('sweepExpired rejects a bad limit and throws unavailable once closed', async () => {
+    const store = createInMemorySessionStore();
+    expect(() => store.sweepExpired(-1)).toThrowError(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    await store.close();
+    expect(() => store.sweepExpired()).toThrowError(
+      expect.objectContaining({ code: 'unavailable' }),
+    );
+  });
+});
+
+describe('openSessionStore and createSessionStore("memory://")', () => {
+  it('opens a working store from memory:// through the core factory', async () => {
+    const store = await createSessionStore('memory://');
+    // Loaded from the built package, so compare by name rather than class identity.
+    expect(store.constructor.name).toBe('InMemorySessionStore');
+    expect(await store.put(session('via-factory', 0))).toBe(1);
+    await store.close();
+  });
+
+  it('reads sweepBatchSize from the URL and rejects unknown parameters and schemes', () => {
+    expect(openSessionStore('memory://?sweepBatchSize=4')).toBeInstanceOf(InMemorySessionStore);
+    for (const url of [
+      'memory://?sweepBatchSize=x',
+      'memory://?size=1',
+      'redis://localhost',
+      'not a url',
+    ]) {
+      let caught: unknown;
+      try {
+        openSessionStore(url);
+      } catch (err) {
+        caught = err;
+      }
+      expect(SessionError.isInstance(caught) && caught.code, url).toBe('invalid_input');
+    }
+  });
+});
