@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { InMemorySessionStore } from '@greentic/session-memory';
+import { describe, expect, it } from 'vitest';
+import { runQuickstart } from './quickstart.js';
+
+describe('quickstart', () => {
+  it('walks every step on the memory backend with the expected cas values', async () => {
+    const lines: string[] = [];
+    const history = await runQuickstart(new InMemorySessionStore(), (l) => lines.push(l));
+    expect(history).toStrictEqual([1, 2, 3]);
+    expect(lines.map((l) => l.split('.')[0])).toStrictEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    // printf 'tg:bot-9001:chat-42:user-1' | sha256sum
+    expect(lines[0]).toContain('e9ec0b1df5b41e0785cbc58dfa3036317865737fce1a460de78b4be648aa3576');
+    expect(lines[4]).toContain('conflict: stale, current cas 2');
+    expect(lines[6]).toContain('ttlSecs now 7200, cas still 3');
+    expect(lines[7]).toContain('null (fenced)');
+    expect(lines[8]).toBe('9. delete -> true; get -> null');
+  });
+
+  it('the built program prints every step and exits 0', () => {
+    const program = fileURLToPath(new URL('../dist/quickstart.js', import.meta.url));
+    const env = { ...process.env };
+    delete env.REDIS_URL;
+    const out = execFileSync(process.execPath, [program], { encoding: 'utf8', env });
+    expect(out).toMatch(/^greentic-session quickstart on memory:\/\//);
+    expect(out).toMatch(/\n9\. delete -> true; get -> null\ndone\n$/);
+  });
+});
