@@ -48,6 +48,15 @@ describe('InMemorySessionStore', () => {
     expect(store.sweepExpired()).toBe(0);
   });
 
+  it('an expired entry beyond the sweep batch is still never returned', async () => {
+    const store = new InMemorySessionStore({ sweepBatchSize: 1 });
+    for (let i = 0; i < 10; i++) await store.put(session(`k${i}`, 1 + i));
+    vi.setSystemTime(T0 + 60_000);
+    expect(await store.get('k9')).toBeNull();
+    expect(await store.touch('k8')).toBe(false);
+    expect(await store.delete('k7')).toBe(false);
+  });
+
   it('rewriting a key replaces its expiry instead of piling up heap entries', async () => {
     const store = new InMemorySessionStore();
     const s = session('k', 10);
