@@ -93,6 +93,21 @@ describe('prepareSessionWrite', () => {
     ).toThrow('session.outbox[0].extra is not a known field');
   });
 
+  it('accepts only plain objects with own fields, like JSON', () => {
+    const cursorAsDate = Object.assign(new Date(0), base().cursor);
+    expect(() => prepareSessionWrite({ ...base(), cursor: cursorAsDate }, ctx, 0)).toThrow(
+      'session.cursor must be a plain object, got Date',
+    );
+    const inherited = Object.assign(Object.create({ ttlSecs: 60 }), {
+      ...base(),
+      ttlSecs: undefined,
+    });
+    delete inherited.ttlSecs;
+    expect(() => prepareSessionWrite(inherited, ctx, 0)).toThrow('session must be a plain object');
+    const nullProto = Object.assign(Object.create(null), base());
+    expect(prepareSessionWrite(nullProto, ctx, 0).key).toBe('k');
+  });
+
   it('rejects oversize text, outbox and key', () => {
     const long = 'x'.repeat(1025);
     expect(

@@ -171,11 +171,19 @@ function expectRecord(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidInput(ctx, `${field} must be an object, got ${describeValue(value)}`);
   }
+  // Plain objects only, own properties only: what JSON can carry and JSON Schema sees.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw invalidInput(
+      ctx,
+      `${field} must be a plain object, got ${proto?.constructor?.name ?? 'an object'}`,
+    );
+  }
   for (const k of Object.keys(value)) {
     if (!fields.includes(k)) throw invalidInput(ctx, `${field}.${k} is not a known field`);
   }
   for (const k of fields) {
-    if (!(k in value)) throw invalidInput(ctx, `${field}.${k} is required`);
+    if (!Object.hasOwn(value, k)) throw invalidInput(ctx, `${field}.${k} is required`);
   }
   return value as Record<string, unknown>;
 }
