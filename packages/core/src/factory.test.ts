@@ -39,7 +39,7 @@ describe('createSessionStore', () => {
     ).rejects.toMatchObject({
       code: 'unavailable',
       message:
-        '[@greentic/session-core] createSessionStore: redis:// needs the package @greentic/session-redis: run `pnpm add @greentic/session-redis`',
+        '[@greentic/session-core] createSessionStore: redis:// needs the package @greentic/session-redis: install it (npm install @greentic/session-redis, or pnpm add @greentic/session-redis)',
     });
   });
 

@@ -103,7 +103,7 @@ export async function createSessionStore(
       throw sessionError(
         'unavailable',
         CTX,
-        `${scheme}:// needs the package ${pkg}: run \`pnpm add ${pkg}\``,
+        `${scheme}:// needs the package ${pkg}: install it (npm install ${pkg}, or pnpm add ${pkg})`,
         err,
       );
     }

@@ -268,7 +268,7 @@ export function prepareSessionWrite(
 const PARSE_CTX: OpContext = { pkg: '@greentic/session-core', op: 'parseSession' };
 
 /**
- * Validates any value as a {@link Session} and returns a deeply frozen copy
+ * Validates any value as a {@link @greentic/session-types!Session | Session} and returns a deeply frozen copy
  * (outbox deduplicated, `updatedAt` kept). Use it at the edges of a service,
  * for example on sessions received over the wire.
  *

@@ -109,7 +109,7 @@ export class InMemorySessionStore implements SessionStore {
     return this.#entries.size;
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.get} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#get} */
   async get(
     key: SessionKey,
     opts?: { tenantId?: string | undefined },
@@ -121,7 +121,7 @@ export class InMemorySessionStore implements SessionStore {
     return entry.stored;
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.put} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#put} */
   async put(session: SessionInput): Promise<Cas> {
     const c = ctx('put');
     const now = this.#open(c);
@@ -133,7 +133,7 @@ export class InMemorySessionStore implements SessionStore {
     return cas;
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.updateCas} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#updateCas} */
   async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
     const c = ctx('updateCas');
     const now = this.#open(c);
@@ -151,7 +151,7 @@ export class InMemorySessionStore implements SessionStore {
     return { ok: true, cas, session: written.session };
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.delete} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#delete} */
   async delete(key: SessionKey, opts?: { tenantId?: string | undefined }): Promise<boolean> {
     const c = ctx('delete');
     const tenantId = validateTenantOptions(opts, c);
@@ -161,7 +161,7 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.touch} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#touch} */
   async touch(
     key: SessionKey,
     ttlSecs?: number | null,
@@ -184,7 +184,7 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** {@inheritDoc @greentic/session-core#SessionStore.forTenant} */
+  /** {@inheritDoc @greentic/session-core!SessionStore#forTenant} */
   forTenant(tenantId: string): TenantSessionStore {
     return createTenantView(this, tenantId);
   }

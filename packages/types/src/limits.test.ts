@@ -31,3 +31,10 @@ describe('SESSION_PATTERNS', () => {
     expect(SESSION_LIMITS.maxTtlSecs).toBe(2 ** 31 - 1);
   });
 });
+
+describe('cas constants', () => {
+  it('none is 0 and the first write is 1', async () => {
+    const { CAS_INITIAL, CAS_NONE } = await import('./cas.js');
+    expect([CAS_NONE, CAS_INITIAL]).toStrictEqual([0, 1]);
+  });
+});
