@@ -9,7 +9,17 @@ describe('quickstart', () => {
     const lines: string[] = [];
     const history = await runQuickstart(new InMemorySessionStore(), (l) => lines.push(l));
     expect(history).toStrictEqual([1, 2, 3]);
-    expect(lines.map((l) => l.split('.')[0])).toStrictEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(lines.map((l) => l.split('.')[0])).toStrictEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
     // printf 'tg:bot-9001:chat-42:user-1' | sha256sum
     expect(lines[0]).toContain('e9ec0b1df5b41e0785cbc58dfa3036317865737fce1a460de78b4be648aa3576');
     expect(lines[4]).toContain('conflict: stale, current cas 2');

@@ -39,7 +39,9 @@ export async function runQuickstart(store: SessionStore, print: Print): Promise<
   // 3. The next event resumes it: read the session and its cas.
   const read = await store.get(key, { tenantId: 'acme' });
   if (read === null) throw new Error('quickstart: the session just written is missing');
-  print(`3. get -> cas ${read.cas}, waiting at ${read.session.cursor.nodeId} (${read.session.cursor.waitReason})`);
+  print(
+    `3. get -> cas ${read.cas}, waiting at ${read.session.cursor.nodeId} (${read.session.cursor.waitReason})`,
+  );
 
   // 4. Advance the flow and hand off a message, only if nobody wrote in between.
   const next = appendOutbox(
@@ -54,23 +56,35 @@ export async function runQuickstart(store: SessionStore, print: Print): Promise<
   );
 
   // 5. A slow worker still holding the old cas loses, and writes nothing.
-  const stale = await store.updateCas({ ...read.session, cursor: { ...read.session.cursor, nodeId: 'oops' } }, read.cas);
+  const stale = await store.updateCas(
+    { ...read.session, cursor: { ...read.session.cursor, nodeId: 'oops' } },
+    read.cas,
+  );
   print(
     `5. stale writer updateCas(expected ${read.cas}) -> ${stale.ok ? 'written (bug!)' : `conflict: ${stale.reason}, current cas ${stale.current}`}`,
   );
 
   // 6. mutate() does get -> change -> updateCas and retries conflicts for you.
-  const mutated = await mutate(store, key, (s) => ({ ...s, meta: { ...s.meta, labels: { ...s.meta.labels, step: 6 } } }), {
-    tenantId: 'acme',
-  });
+  const mutated = await mutate(
+    store,
+    key,
+    (s) => ({ ...s, meta: { ...s.meta, labels: { ...s.meta.labels, step: 6 } } }),
+    {
+      tenantId: 'acme',
+    },
+  );
   if (mutated === null) throw new Error('quickstart: mutate found no session');
   history.push(mutated.cas);
-  print(`6. mutate -> cas ${mutated.cas} after ${mutated.attempts} attempt(s), labels ${JSON.stringify(mutated.session.meta.labels)}`);
+  print(
+    `6. mutate -> cas ${mutated.cas} after ${mutated.attempts} attempt(s), labels ${JSON.stringify(mutated.session.meta.labels)}`,
+  );
 
   // 7. Keep the conversation alive for another 2 hours.
   const touched = await store.touch(key, 7200, { tenantId: 'acme' });
   const afterTouch = await store.get(key);
-  print(`7. touch(ttl 7200) -> ${touched}, ttlSecs now ${afterTouch?.session.ttlSecs}, cas still ${afterTouch?.cas}`);
+  print(
+    `7. touch(ttl 7200) -> ${touched}, ttlSecs now ${afterTouch?.session.ttlSecs}, cas still ${afterTouch?.cas}`,
+  );
 
   // 8. Another tenant cannot see it.
   const intruder = await store.forTenant('globex').get(key);
@@ -95,7 +109,10 @@ export async function main(print: Print = console.log): Promise<void> {
   print('done');
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === new URL(`file://${process.argv[1]}`).href
+) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
