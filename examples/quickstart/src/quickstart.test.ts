@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InMemorySessionStore } from '@greentic/session-memory';
+import {
+  findRedisServer,
+  startRedisServer,
+  stopRedisServer,
+} from '@greentic/session-test-suite/redis-server';
 import { describe, expect, it } from 'vitest';
 import { runQuickstart } from './quickstart.js';
 
@@ -28,12 +33,44 @@ describe('quickstart', () => {
     expect(lines[8]).toBe('9. delete -> true; get -> null');
   });
 
-  it('the built program prints every step and exits 0', () => {
-    const program = fileURLToPath(new URL('../dist/quickstart.js', import.meta.url));
+  const program = fileURLToPath(new URL('../dist/quickstart.js', import.meta.url));
+  const run = (redisUrl?: string) => {
     const env = { ...process.env };
     delete env.REDIS_URL;
-    const out = execFileSync(process.execPath, [program], { encoding: 'utf8', env });
+    if (redisUrl !== undefined) env.REDIS_URL = redisUrl;
+    return execFileSync(process.execPath, [program], { encoding: 'utf8', env });
+  };
+
+  it('the built program prints every step and exits 0', () => {
+    const out = run();
     expect(out).toMatch(/^greentic-session quickstart on memory:\/\//);
     expect(out).toMatch(/\n9\. delete -> true; get -> null\ndone\n$/);
   });
+
+  const redisAvailable = findRedisServer() !== null;
+  if (!redisAvailable) {
+    const message = 'redis-server is not installed: the quickstart on Redis is SKIPPED';
+    if (process.env.CI === 'true') throw new Error(`[CI] ${message}`);
+    console.warn(`\n${'!'.repeat(70)}\n${message}\n${'!'.repeat(70)}\n`);
+  }
+
+  it.runIf(redisAvailable)(
+    'with REDIS_URL set, the same program runs every step on Redis',
+    { timeout: 30_000 },
+    async () => {
+      const server = await startRedisServer();
+      try {
+        const out = run(`redis://127.0.0.1:${server.port}/0?namespace=quickstart`);
+        expect(out).toMatch(/^greentic-session quickstart on Redis\n/);
+        expect(out).toContain('4. updateCas(expected 1) -> cas 2');
+        expect(out).toContain(
+          '5. stale writer updateCas(expected 1) -> conflict: stale, current cas 2',
+        );
+        expect(out).toContain('ttlSecs now 7200, cas still 3');
+        expect(out).toMatch(/\n9\. delete -> true; get -> null\ndone\n$/);
+      } finally {
+        await stopRedisServer(server);
+      }
+    },
+  );
 });

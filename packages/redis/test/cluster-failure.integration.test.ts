@@ -1,15 +1,15 @@
 import { sampleSession } from '@greentic/session-test-suite';
-import { SessionError } from '@greentic/session-types';
-import { afterAll, describe, expect, it } from 'vitest';
-import { RedisSessionStore } from '../src/redis-session-store.js';
-import { REDIS_SERVER_AVAILABLE, sleep, uniqueNamespace } from './helpers.js';
 import {
   type RedisServerHandle,
   startRedisCluster,
   startRedisServer,
   stopRedisServer,
   stopRedisServers,
-} from './setup/redis-server.js';
+} from '@greentic/session-test-suite/redis-server';
+import { SessionError } from '@greentic/session-types';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisSessionStore } from '../src/redis-session-store.js';
+import { REDIS_SERVER_AVAILABLE, sleep, uniqueNamespace } from './helpers.js';
 
 const TIMEOUT_MS = 500;
 

@@ -1,10 +1,14 @@
 import { sampleSession } from '@greentic/session-test-suite';
+import {
+  type RedisServerHandle,
+  startRedisServer,
+  stopRedisServer,
+} from '@greentic/session-test-suite/redis-server';
 import { SessionError } from '@greentic/session-types';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';
 import { REDIS_SERVER_AVAILABLE, sleep, uniqueNamespace } from './helpers.js';
-import { type RedisServerHandle, startRedisServer, stopRedisServer } from './setup/redis-server.js';
 
 const TIMEOUT_MS = 500;
 

@@ -1,9 +1,13 @@
 import { sampleSession } from '@greentic/session-test-suite';
+import {
+  type RedisServerHandle,
+  startRedisServer,
+  stopRedisServer,
+} from '@greentic/session-test-suite/redis-server';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';
 import { REDIS_SERVER_AVAILABLE, uniqueNamespace } from './helpers.js';
-import { type RedisServerHandle, startRedisServer, stopRedisServer } from './setup/redis-server.js';
 
 // Commands the scripts run inside Redis. INFO commandstats counts them too, so
 // a client round trip is any command outside this set (EVALSHA, EVAL, HMGET).

@@ -1,11 +1,11 @@
-import type { TestProject } from 'vitest/node';
 import {
   findRedisServer,
   type RedisServerHandle,
   startRedisCluster,
   startRedisServer,
   stopRedisServers,
-} from './redis-server.ts';
+} from '@greentic/session-test-suite/redis-server';
+import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {

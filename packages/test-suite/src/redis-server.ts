@@ -1,3 +1,7 @@
+/**
+ * Private redis-server processes for tests and benchmarks: a standalone
+ * server or a 3-master cluster on loopback in a temp dir, stopped by PID.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
