@@ -8,7 +8,7 @@ import type {
 } from '@greentic/session-types';
 import type { OpContext } from './context.js';
 import { invalidInput } from './context.js';
-import { parseSession, validateCount } from './validate.js';
+import { outboxEntryCopy, parseSession, validateCount } from './validate.js';
 
 /** Input of {@link createSession}. */
 export interface CreateSessionInput {
@@ -84,7 +84,7 @@ export function sha256Hex(payload: string | Uint8Array): string {
 }
 
 /**
- * Builds an outbox entry for a payload, hashing its bytes.
+ * Builds a frozen outbox entry for a payload, hashing its bytes.
  *
  * @param seq - sequence number within the session
  * @param payload - the message handed to the connector (string = UTF-8 bytes)
@@ -95,13 +95,14 @@ export function createOutboxEntry(
   seq: number,
   payload: string | Uint8Array,
   nowMs = Date.now(),
-): OutboxEntry {
+): Readonly<OutboxEntry> {
   const ctx = HELPER_CTX('createOutboxEntry');
-  return {
+  const entry: OutboxEntry = {
     seq: validateCount(seq, ctx, 'seq'),
     payloadSha256: sha256Hex(payload),
     createdAt: new Date(nowMs).toISOString(),
   };
+  return outboxEntryCopy(entry, ctx, 'entry');
 }
 
 /**

@@ -47,6 +47,37 @@ describe('prepareSessionWrite', () => {
     expect(input.outbox).toHaveLength(4);
   });
 
+  it('reuses validated frozen parts of a snapshot and copies only what changed', () => {
+    const stored = prepareSessionWrite(
+      { ...base(), outbox: [createOutboxEntry(1, 'a', 0)] },
+      ctx,
+      0,
+    );
+    const entry = createOutboxEntry(2, 'b', 0);
+    const next = prepareSessionWrite(
+      { ...stored, cursor: { ...stored.cursor, nodeId: 'm' }, outbox: [...stored.outbox, entry] },
+      ctx,
+      1000,
+    );
+    expect(next.meta).toBe(stored.meta);
+    expect(next.outbox[0]).toBe(stored.outbox[0]);
+    expect(next.outbox[1]).toBe(entry);
+    expect(next.cursor).not.toBe(stored.cursor);
+    expect(next.cursor.nodeId).toBe('m');
+    const restamped = prepareSessionWrite(next, ctx, 2000);
+    expect(restamped.updatedAt).toBe('1970-01-01T00:00:02.000Z');
+    expect(restamped.cursor).toBe(next.cursor);
+    expect(parseSession(restamped)).toBe(restamped);
+  });
+
+  it('a look-alike that is not a validated snapshot is still validated', () => {
+    const stored = prepareSessionWrite(base(), ctx, 0);
+    const forged = { ...stored.meta, tenantId: 'a:b' };
+    expect(() => prepareSessionWrite({ ...stored, meta: forged }, ctx, 0)).toThrow(
+      'session.meta.tenantId',
+    );
+  });
+
   it('emits fields in canonical order whatever order the caller used', () => {
     const { ttlSecs, id, ...rest } = base();
     const out = prepareSessionWrite({ ttlSecs, ...rest, id }, ctx, 0);

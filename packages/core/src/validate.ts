@@ -11,6 +11,7 @@ import {
 } from '@greentic/session-types';
 import { describeValue, invalidInput, type OpContext } from './context.js';
 import { frozenLabelsCopy } from './json.js';
+import { isTrusted, trust } from './trusted.js';
 
 const SESSION_FIELDS = ['id', 'key', 'cursor', 'meta', 'outbox', 'updatedAt', 'ttlSecs'] as const;
 const CURSOR_FIELDS = ['flowId', 'nodeId', 'waitReason', 'outboxSeq'] as const;
@@ -120,12 +121,13 @@ export function validateCas(cas: unknown, ctx: OpContext, field = 'expected'): C
  */
 export function isIsoUtcTimestamp(value: unknown): value is string {
   if (typeof value !== 'string' || !SESSION_PATTERNS.isoUtc.test(value)) return false;
-  const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
-  const hour = Number(value.slice(11, 13));
-  const minute = Number(value.slice(14, 16));
-  const second = Number(value.slice(17, 19));
+  const d = (i: number) => value.charCodeAt(i) - 48;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
@@ -189,8 +191,9 @@ function expectRecord(
 }
 
 function cursorCopy(value: unknown, ctx: OpContext, field: string): Readonly<SessionCursor> {
+  if (isTrusted(value)) return value as Readonly<SessionCursor>;
   const c = expectRecord(value, CURSOR_FIELDS, ctx, field);
-  return Object.freeze({
+  return trustFrozen({
     flowId: validateText(c.flowId, ctx, `${field}.flowId`, false),
     nodeId: validateText(c.nodeId, ctx, `${field}.nodeId`, false),
     waitReason:
@@ -199,15 +202,22 @@ function cursorCopy(value: unknown, ctx: OpContext, field: string): Readonly<Ses
   });
 }
 
+function trustFrozen<T extends object>(value: T): Readonly<T> {
+  return trust(Object.freeze(value));
+}
+
 function metaCopy(value: unknown, ctx: OpContext, field: string): SessionSnapshot['meta'] {
+  if (isTrusted(value)) return value as SessionSnapshot['meta'];
   const m = expectRecord(value, META_FIELDS, ctx, field);
   const meta: SessionSnapshot['meta'] = {
     tenantId: validateTenantId(m.tenantId, ctx, `${field}.tenantId`),
     teamId: validateNullableText(m.teamId, ctx, `${field}.teamId`),
     userId: validateNullableText(m.userId, ctx, `${field}.userId`),
-    labels: frozenLabelsCopy(m.labels, `${field}.labels`, ctx) as SessionMeta['labels'],
+    labels: (isTrusted(m.labels)
+      ? m.labels
+      : trust(frozenLabelsCopy(m.labels, `${field}.labels`, ctx))) as SessionMeta['labels'],
   };
-  return Object.freeze(meta);
+  return trustFrozen(meta);
 }
 
 function outboxCopy(
@@ -223,27 +233,52 @@ function outboxCopy(
       `${field} must hold at most ${SESSION_LIMITS.maxOutboxEntries} entries, got ${value.length}`,
     );
   }
-  const seen = new Set<string>();
+  if (isTrusted(value)) return value as readonly Readonly<OutboxEntry>[];
+  // Dedupe by (seq, digest), keeping the first occurrence and the order. While
+  // seqs strictly increase no entry can repeat an earlier one, so the set of
+  // ids is only built once they stop increasing.
   const out: Readonly<OutboxEntry>[] = [];
+  let seen: Set<string> | undefined;
+  let lastSeq = -1;
   for (let i = 0; i < value.length; i++) {
-    const at = `${field}[${i}]`;
-    const e = expectRecord(value[i], OUTBOX_FIELDS, ctx, at);
-    const seq = validateCount(e.seq, ctx, `${at}.seq`);
-    const payloadSha256 = e.payloadSha256;
-    if (typeof payloadSha256 !== 'string' || !SESSION_PATTERNS.sha256Hex.test(payloadSha256)) {
-      throw invalidInput(
-        ctx,
-        `${at}.payloadSha256 must be 64 lowercase hex characters, got ${describeValue(payloadSha256)}`,
-      );
+    const entry = outboxEntryCopy(value[i], ctx, `${field}[${i}]`);
+    if (seen === undefined && entry.seq > lastSeq) {
+      lastSeq = entry.seq;
+      out.push(entry);
+      continue;
     }
-    const createdAt = validateTimestamp(e.createdAt, ctx, `${at}.createdAt`);
-    // Dedupe by (seq, digest), keeping the first occurrence and the order.
-    const id = `${seq}:${payloadSha256}`;
+    seen ??= new Set(out.map(entryId));
+    const id = entryId(entry);
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(Object.freeze({ seq, payloadSha256, createdAt }));
+    out.push(entry);
   }
-  return Object.freeze(out);
+  return trustFrozen(out);
+}
+
+function entryId(entry: Readonly<OutboxEntry>): string {
+  return `${entry.seq}:${entry.payloadSha256}`;
+}
+
+/**
+ * Validates one outbox entry and returns a frozen copy (or the entry itself
+ * when it is already a validated frozen entry).
+ *
+ * @throws SessionError `invalid_input`
+ */
+export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Readonly<OutboxEntry> {
+  if (isTrusted(value)) return value as Readonly<OutboxEntry>;
+  const e = expectRecord(value, OUTBOX_FIELDS, ctx, at);
+  const seq = validateCount(e.seq, ctx, `${at}.seq`);
+  const payloadSha256 = e.payloadSha256;
+  if (typeof payloadSha256 !== 'string' || !SESSION_PATTERNS.sha256Hex.test(payloadSha256)) {
+    throw invalidInput(
+      ctx,
+      `${at}.payloadSha256 must be 64 lowercase hex characters, got ${describeValue(payloadSha256)}`,
+    );
+  }
+  const createdAt = validateTimestamp(e.createdAt, ctx, `${at}.createdAt`);
+  return trustFrozen({ seq, payloadSha256, createdAt });
 }
 
 /**
@@ -262,7 +297,19 @@ export function prepareSessionWrite(
   ctx: OpContext,
   nowMs: number,
 ): SessionSnapshot {
-  return copySession(session, ctx, new Date(nowMs).toISOString());
+  return copySession(session, ctx, isoAt(nowMs));
+}
+
+let lastStampMs = Number.NaN;
+let lastStamp = '';
+
+/** `new Date(ms).toISOString()`, remembered for the last millisecond: writes under load share it. */
+function isoAt(ms: number): string {
+  if (ms !== lastStampMs) {
+    lastStamp = new Date(ms).toISOString();
+    lastStampMs = ms;
+  }
+  return lastStamp;
 }
 
 const PARSE_CTX: OpContext = { pkg: '@greentic/session-core', op: 'parseSession' };
@@ -292,6 +339,12 @@ export function isValidSession(value: unknown): boolean {
 }
 
 function copySession(session: unknown, ctx: OpContext, stamp: string | undefined): SessionSnapshot {
+  if (isTrusted(session)) {
+    const trustedSession = session as SessionSnapshot;
+    return stamp === undefined
+      ? trustedSession
+      : trustFrozen({ ...trustedSession, updatedAt: stamp });
+  }
   const s = expectRecord(session, SESSION_FIELDS, ctx, 'session');
   const id = s.id;
   if (typeof id !== 'string' || !SESSION_PATTERNS.uuid.test(id)) {
@@ -306,7 +359,7 @@ function copySession(session: unknown, ctx: OpContext, stamp: string | undefined
   const outbox = outboxCopy(s.outbox, ctx, 'session.outbox');
   const updatedAt = validateTimestamp(s.updatedAt, ctx, 'session.updatedAt');
   const ttlSecs = validateTtlSecs(s.ttlSecs, ctx, 'session.ttlSecs');
-  return Object.freeze({ id, key, cursor, meta, outbox, updatedAt: stamp ?? updatedAt, ttlSecs });
+  return trustFrozen({ id, key, cursor, meta, outbox, updatedAt: stamp ?? updatedAt, ttlSecs });
 }
 
 /** Options accepted by reads, deletes and touches. */

@@ -31,9 +31,8 @@ describe('ExpiryHeap', () => {
         live.delete(victim);
       } else {
         const moved = [...live][Math.floor(random() * live.size)] as Item;
-        heap.remove(moved);
         moved.expiresAt = Math.floor(random() * 1000);
-        heap.push(moved);
+        heap.update(moved);
       }
       expect(heap.size).toBe(live.size);
       const min = Math.min(...[...live].map((i) => i.expiresAt));
@@ -49,6 +48,7 @@ describe('ExpiryHeap', () => {
     const stranger: Item = { id: 2, expiresAt: 1, heapIndex: 0 };
     heap.push(a);
     heap.remove(stranger);
+    heap.update(stranger);
     expect(heap.size).toBe(1);
     expect(heap.peek()).toBe(a);
     heap.clear();

@@ -42,6 +42,14 @@ export class ExpiryHeap<T extends HeapItem> {
     this.#up(last.heapIndex);
   }
 
+  /** Restores heap order after the `expiresAt` of an item in the heap changed. */
+  update(item: T): void {
+    const i = item.heapIndex;
+    if (i < 0 || this.#items[i] !== item) return;
+    this.#up(i);
+    this.#down(item.heapIndex);
+  }
+
   /** Removes everything. */
   clear(): void {
     for (const item of this.#items) item.heapIndex = -1;

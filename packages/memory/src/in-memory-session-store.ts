@@ -264,10 +264,13 @@ export class InMemorySessionStore implements SessionStore {
     const stored: StoredSession = Object.freeze({ session, cas });
     const expiresAt = expiresAtMs(now, session.ttlSecs);
     if (current !== undefined) {
-      this.#heap.remove(current);
       current.stored = stored;
       current.expiresAt = expiresAt;
-      if (expiresAt !== Number.POSITIVE_INFINITY) this.#heap.push(current);
+      const finite = expiresAt !== Number.POSITIVE_INFINITY;
+      if (current.heapIndex >= 0) {
+        if (finite) this.#heap.update(current);
+        else this.#heap.remove(current);
+      } else if (finite) this.#heap.push(current);
       return stored;
     }
     const entry: Entry = { stored, expiresAt, heapIndex: -1 };
