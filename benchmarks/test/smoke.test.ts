@@ -1,0 +1,135 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findRedisServer } from '../src/redis-server.ts';
+import type { RunReport } from '../src/report.ts';
+import { runBenchmarks, stopAllServers } from '../src/run.ts';
+import { SMOKE_SETTINGS } from '../src/settings.ts';
+
+// Proves every suite runs end to end with tiny iteration counts. The numbers
+// of a smoke run mean nothing, so nothing here asserts on timings.
+
+let dir: string;
+const lines: string[] = [];
+const print = (line: string) => {
+  lines.push(line);
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'greentic-bench-test-'));
+});
+
+afterAll(async () => {
+  await stopAllServers();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function measuredNames(report: RunReport): string[] {
+  return report.sections.flatMap((s) => s.measurements.map((m) => m.name));
+}
+
+describe('benchmarks smoke run', () => {
+  it('memory part measures ours and every in-process baseline and writes both result files', async () => {
+    const { report, files } = await runBenchmarks({
+      part: 'memory',
+      settings: SMOKE_SETTINGS,
+      resultsDir: dir,
+      print,
+    });
+    const names = measuredNames(report);
+    for (const op of [
+      'get',
+      'put',
+      'updateCas',
+      'put (plain)',
+      'updateCas (plain)',
+      'touch',
+      'delete',
+      'mutate',
+    ]) {
+      expect(names).toContain(`ours ${op} [typical]`);
+      expect(names).toContain(`ours ${op} [large]`);
+    }
+    for (const base of [
+      'Map get',
+      'Map async get',
+      'Map get+JSON.parse',
+      'Map JSON.stringify+set',
+      'botbuilder read',
+      'botbuilder write',
+      'botbuilder eTag write',
+      'botbuilder read+eTag write',
+      'grammY read',
+      'grammY write',
+    ]) {
+      expect(names).toContain(`${base} [typical]`);
+    }
+    for (const m of report.sections.flatMap((s) => s.measurements)) {
+      expect(Number.isFinite(m.avgNs) && m.avgNs > 0, m.name).toBe(true);
+    }
+    expect(report.sections.map((s) => s.name)).toEqual([
+      'In-memory backend',
+      'In-memory backend at scale',
+    ]);
+    expect(report.sections[1]?.tables[0]?.rows).toHaveLength(SMOKE_SETTINGS.scaleSizes.length);
+    expect(lines.join('\n')).toContain('summary');
+    const json = JSON.parse(await readFile(files[0] as string, 'utf8')) as RunReport;
+    expect(json.part).toBe('memory');
+    expect(json.smoke).toBe(true);
+    expect(json.machine.cores).toBeGreaterThan(0);
+    const md = await readFile(files[1] as string, 'utf8');
+    expect(md).toContain('| memory get costs ≤ 5× raw Map.get |');
+  });
+
+  const redisServer = findRedisServer();
+
+  it.runIf(redisServer !== null)(
+    'redis part measures ours, raw ioredis and the peers on a private server and a cluster',
+    async () => {
+      const { report } = await runBenchmarks({
+        part: 'redis',
+        settings: SMOKE_SETTINGS,
+        resultsDir: dir,
+        print,
+        redisServer,
+      });
+      expect(report.redisVersion).toMatch(/^\d+\.\d+/);
+      const names = measuredNames(report);
+      const c = SMOKE_SETTINGS.concurrency;
+      for (const setting of ['typical c1 ap-off', `typical c${c} ap-on`, 'large c1 ap-off']) {
+        for (const op of ['get', 'get (fenced)', 'put', 'updateCas', 'touch', 'delete', 'mutate']) {
+          expect(names).toContain(`ours ${op} [${setting}]`);
+        }
+        for (const op of ['GET', 'SET EX', 'CAS script'])
+          expect(names).toContain(`raw ${op} [${setting}]`);
+      }
+      for (const peer of ['connect-redis get', 'connect-redis set', 'grammY read', 'keyv set']) {
+        expect(names).toContain(`${peer} [typical c1 ap-off]`);
+      }
+      expect(names).toContain(`ours get [typical c${c} ap-on cluster]`);
+      const commands = report.sections[0]?.tables.find((t) => t.title.startsWith('Commands'));
+      expect(commands?.rows.map((r) => r[0])).toEqual([
+        'put',
+        'get',
+        'get (fenced)',
+        'updateCas',
+        'touch',
+        'delete',
+      ]);
+    },
+  );
+
+  it('a missing redis-server skips the redis part with the reason in the report', async () => {
+    const { report, files } = await runBenchmarks({
+      part: 'redis',
+      settings: SMOKE_SETTINGS,
+      resultsDir: dir,
+      print,
+      redisServer: null,
+    });
+    expect(report.sections).toEqual([]);
+    expect(report.skipped[0]).toContain('no redis-server');
+    expect(await readFile(files[1] as string, 'utf8')).toContain('> Skipped: the Redis part');
+  });
+});
