@@ -11,7 +11,6 @@ import {
 } from '@greentic/session-types';
 import { describeValue, invalidInput, type OpContext } from './context.js';
 import { frozenLabelsCopy } from './json.js';
-import { isTrusted, trust } from './trusted.js';
 
 const SESSION_FIELDS = ['id', 'key', 'cursor', 'meta', 'outbox', 'updatedAt', 'ttlSecs'] as const;
 const CURSOR_FIELDS = ['flowId', 'nodeId', 'waitReason', 'outboxSeq'] as const;
@@ -190,10 +189,15 @@ function expectRecord(
   return value as Record<string, unknown>;
 }
 
-function cursorCopy(value: unknown, ctx: OpContext, field: string): Readonly<SessionCursor> {
-  if (isTrusted(value)) return value as Readonly<SessionCursor>;
+function cursorCopy(
+  value: unknown,
+  ctx: OpContext,
+  field: string,
+  prev: Readonly<SessionCursor> | undefined,
+): Readonly<SessionCursor> {
+  if (prev !== undefined && value === prev) return prev;
   const c = expectRecord(value, CURSOR_FIELDS, ctx, field);
-  return trustFrozen({
+  return Object.freeze({
     flowId: validateText(c.flowId, ctx, `${field}.flowId`, false),
     nodeId: validateText(c.nodeId, ctx, `${field}.nodeId`, false),
     waitReason:
@@ -202,28 +206,31 @@ function cursorCopy(value: unknown, ctx: OpContext, field: string): Readonly<Ses
   });
 }
 
-function trustFrozen<T extends object>(value: T): Readonly<T> {
-  return trust(Object.freeze(value));
-}
 
-function metaCopy(value: unknown, ctx: OpContext, field: string): SessionSnapshot['meta'] {
-  if (isTrusted(value)) return value as SessionSnapshot['meta'];
+function metaCopy(
+  value: unknown,
+  ctx: OpContext,
+  field: string,
+  prev: SessionSnapshot['meta'] | undefined,
+): SessionSnapshot['meta'] {
+  if (prev !== undefined && value === prev) return prev;
   const m = expectRecord(value, META_FIELDS, ctx, field);
   const meta: SessionSnapshot['meta'] = {
     tenantId: validateTenantId(m.tenantId, ctx, `${field}.tenantId`),
     teamId: validateNullableText(m.teamId, ctx, `${field}.teamId`),
     userId: validateNullableText(m.userId, ctx, `${field}.userId`),
-    labels: (isTrusted(m.labels)
-      ? m.labels
-      : trust(frozenLabelsCopy(m.labels, `${field}.labels`, ctx))) as SessionMeta['labels'],
+    labels: (prev !== undefined && m.labels === prev.labels
+      ? prev.labels
+      : frozenLabelsCopy(m.labels, `${field}.labels`, ctx)) as SessionMeta['labels'],
   };
-  return trustFrozen(meta);
+  return Object.freeze(meta);
 }
 
 function outboxCopy(
   value: unknown,
   ctx: OpContext,
   field: string,
+  prev: readonly Readonly<OutboxEntry>[] | undefined,
 ): readonly Readonly<OutboxEntry>[] {
   if (!Array.isArray(value))
     throw invalidInput(ctx, `${field} must be an array, got ${describeValue(value)}`);
@@ -233,7 +240,7 @@ function outboxCopy(
       `${field} must hold at most ${SESSION_LIMITS.maxOutboxEntries} entries, got ${value.length}`,
     );
   }
-  if (isTrusted(value)) return value as readonly Readonly<OutboxEntry>[];
+  if (prev !== undefined && value === prev) return prev;
   // Dedupe by (seq, digest), keeping the first occurrence and the order. While
   // seqs strictly increase no entry can repeat an earlier one, so the set of
   // ids is only built once they stop increasing.
@@ -241,7 +248,11 @@ function outboxCopy(
   let seen: Set<string> | undefined;
   let lastSeq = -1;
   for (let i = 0; i < value.length; i++) {
-    const entry = outboxEntryCopy(value[i], ctx, `${field}[${i}]`);
+    const given: unknown = value[i];
+    const entry =
+      prev !== undefined && given === prev[i]
+        ? (given as Readonly<OutboxEntry>)
+        : outboxEntryCopy(given, ctx, `${field}[${i}]`);
     if (seen === undefined && entry.seq > lastSeq) {
       lastSeq = entry.seq;
       out.push(entry);
@@ -253,7 +264,7 @@ function outboxCopy(
     seen.add(id);
     out.push(entry);
   }
-  return trustFrozen(out);
+  return Object.freeze(out);
 }
 
 function entryId(entry: Readonly<OutboxEntry>): string {
@@ -261,13 +272,11 @@ function entryId(entry: Readonly<OutboxEntry>): string {
 }
 
 /**
- * Validates one outbox entry and returns a frozen copy (or the entry itself
- * when it is already a validated frozen entry).
+ * Validates one outbox entry and returns a frozen copy.
  *
  * @throws SessionError `invalid_input`
  */
 export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Readonly<OutboxEntry> {
-  if (isTrusted(value)) return value as Readonly<OutboxEntry>;
   const e = expectRecord(value, OUTBOX_FIELDS, ctx, at);
   const seq = validateCount(e.seq, ctx, `${at}.seq`);
   const payloadSha256 = e.payloadSha256;
@@ -278,7 +287,7 @@ export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Rea
     );
   }
   const createdAt = validateTimestamp(e.createdAt, ctx, `${at}.createdAt`);
-  return trustFrozen({ seq, payloadSha256, createdAt });
+  return Object.freeze({ seq, payloadSha256, createdAt });
 }
 
 /**
@@ -290,14 +299,19 @@ export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Rea
  * @param session - what the caller passed
  * @param ctx - operation context for errors
  * @param nowMs - the write time, in epoch milliseconds
+ * @param previous - the snapshot the store holds now (a validated, deeply frozen
+ *   result of this function). Parts of `session` that are the very same objects
+ *   as its parts are reused without validating or copying them again, so the
+ *   usual get → spread → updateCas pays only for what changed.
  * @throws SessionError `invalid_input` naming the first bad field; nothing is written
  */
 export function prepareSessionWrite(
   session: unknown,
   ctx: OpContext,
   nowMs: number,
+  previous?: SessionSnapshot,
 ): SessionSnapshot {
-  return copySession(session, ctx, isoAt(nowMs));
+  return copySession(session, ctx, isoAt(nowMs), previous);
 }
 
 let lastStampMs = Number.NaN;
@@ -325,25 +339,27 @@ const PARSE_CTX: OpContext = { pkg: '@greentic/session-core', op: 'parseSession'
  * @throws SessionError `invalid_input` naming the first bad field
  */
 export function parseSession(value: unknown, ctx: OpContext = PARSE_CTX): SessionSnapshot {
-  return copySession(value, ctx, undefined);
+  return copySession(value, ctx, undefined, undefined);
 }
 
 /** True when {@link parseSession} would accept `value`. */
 export function isValidSession(value: unknown): boolean {
   try {
-    copySession(value, PARSE_CTX, undefined);
+    copySession(value, PARSE_CTX, undefined, undefined);
     return true;
   } catch {
     return false;
   }
 }
 
-function copySession(session: unknown, ctx: OpContext, stamp: string | undefined): SessionSnapshot {
-  if (isTrusted(session)) {
-    const trustedSession = session as SessionSnapshot;
-    return stamp === undefined
-      ? trustedSession
-      : trustFrozen({ ...trustedSession, updatedAt: stamp });
+function copySession(
+  session: unknown,
+  ctx: OpContext,
+  stamp: string | undefined,
+  prev: SessionSnapshot | undefined,
+): SessionSnapshot {
+  if (prev !== undefined && session === prev) {
+    return stamp === undefined ? prev : Object.freeze({ ...prev, updatedAt: stamp });
   }
   const s = expectRecord(session, SESSION_FIELDS, ctx, 'session');
   const id = s.id;
@@ -354,12 +370,12 @@ function copySession(session: unknown, ctx: OpContext, stamp: string | undefined
     );
   }
   const key = validateSessionKey(s.key, ctx, 'session.key');
-  const cursor = cursorCopy(s.cursor, ctx, 'session.cursor');
-  const meta = metaCopy(s.meta, ctx, 'session.meta');
-  const outbox = outboxCopy(s.outbox, ctx, 'session.outbox');
+  const cursor = cursorCopy(s.cursor, ctx, 'session.cursor', prev?.cursor);
+  const meta = metaCopy(s.meta, ctx, 'session.meta', prev?.meta);
+  const outbox = outboxCopy(s.outbox, ctx, 'session.outbox', prev?.outbox);
   const updatedAt = validateTimestamp(s.updatedAt, ctx, 'session.updatedAt');
   const ttlSecs = validateTtlSecs(s.ttlSecs, ctx, 'session.ttlSecs');
-  return trustFrozen({ id, key, cursor, meta, outbox, updatedAt: stamp ?? updatedAt, ttlSecs });
+  return Object.freeze({ id, key, cursor, meta, outbox, updatedAt: stamp ?? updatedAt, ttlSecs });
 }
 
 /** Options accepted by reads, deletes and touches. */

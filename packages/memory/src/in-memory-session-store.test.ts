@@ -90,6 +90,20 @@ describe('InMemorySessionStore', () => {
     expect(b?.session.meta).toBe(a?.session.meta);
   });
 
+  it('an update built from the stored snapshot shares its unchanged parts', async () => {
+    const store = new InMemorySessionStore();
+    await store.put(session('k', 60));
+    const read = await store.get('k');
+    if (read === null) throw new Error('missing');
+    const next = { ...read.session, cursor: { ...read.session.cursor, nodeId: 'next' } };
+    const result = await store.updateCas(next, read.cas);
+    if (!result.ok) throw new Error('conflict');
+    expect(result.session.meta).toBe(read.session.meta);
+    expect(result.session.outbox).toBe(read.session.outbox);
+    expect(result.session.cursor).not.toBe(next.cursor);
+    expect(Object.isFrozen(next.cursor)).toBe(false);
+  });
+
   it('uses the injected clock', async () => {
     let now = T0;
     const store = new InMemorySessionStore({ now: () => now });

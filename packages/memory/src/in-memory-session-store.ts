@@ -125,7 +125,7 @@ export class InMemorySessionStore implements SessionStore {
   async put(session: SessionInput): Promise<Cas> {
     const c = ctx('put');
     const now = this.#open(c);
-    const next = prepareSessionWrite(session, c, now);
+    const next = prepareSessionWrite(session, c, now, this.#peek(session));
     const current = this.#live(next.key, c);
     if (current !== undefined) assertSameTenant(current, next, c);
     const cas = current === undefined ? CAS_INITIAL : current.stored.cas + 1;
@@ -137,7 +137,7 @@ export class InMemorySessionStore implements SessionStore {
   async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
     const c = ctx('updateCas');
     const now = this.#open(c);
-    const next = prepareSessionWrite(session, c, now);
+    const next = prepareSessionWrite(session, c, now, this.#peek(session));
     validateCas(expected, c);
     const current = this.#live(next.key, c);
     if (current === undefined) return { ok: false, current: CAS_NONE, reason: 'missing' };
@@ -209,6 +209,15 @@ export class InMemorySessionStore implements SessionStore {
     this.#closed = true;
     this.#entries.clear();
     this.#heap.clear();
+  }
+
+  /**
+   * The stored snapshot under the key `session` claims, if any: writes reuse
+   * the parts of it they pass back unchanged instead of validating them again.
+   */
+  #peek(session: SessionInput): SessionSnapshot | undefined {
+    const key = typeof session === 'object' && session !== null ? session.key : undefined;
+    return typeof key === 'string' ? this.#entries.get(key)?.stored.session : undefined;
   }
 
   /** Throws when closed; evicts a small batch of expired sessions; returns now. */
