@@ -206,7 +206,6 @@ function cursorCopy(
   });
 }
 
-
 function metaCopy(
   value: unknown,
   ctx: OpContext,

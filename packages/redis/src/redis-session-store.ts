@@ -413,21 +413,10 @@ export class RedisSessionStore implements SessionStore {
     const ctx = CTX.put;
     if (this.#closed) throw sessionError('unavailable', ctx, 'the store is closed');
     const snapshot = prepareSessionWrite(session, ctx, Date.now());
-    const tenantId = snapshot.meta.tenantId;
-    const reply = await this.#exec(ctx, () =>
-      this.#scripts.put(
-        dataKey(this.namespace, tenantId, snapshot.key),
-        lookupKey(this.namespace, snapshot.key),
-        tenantId,
-        encodeBody(snapshot),
-        snapshot.id,
-        snapshot.updatedAt,
-        String(snapshot.ttlSecs),
-      ),
-    );
+    const reply = await this.#exec(ctx, () => this.#scripts.put(...this.#writeArgs(snapshot)));
     const [code, cas] = this.#codeReply(ctx, reply);
     if (code === 1 && isCas(cas)) return cas;
-    if (code === -1) throw tenantMismatch(ctx, snapshot.key, tenantId);
+    if (code === -1) throw tenantMismatch(ctx, snapshot.key, snapshot.meta.tenantId);
     throw this.#unexpected(ctx, reply);
   }
 
@@ -441,21 +430,11 @@ export class RedisSessionStore implements SessionStore {
   async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
     const ctx = CTX.updateCas;
     if (this.#closed) throw sessionError('unavailable', ctx, 'the store is closed');
-    validateCas(expected, ctx);
+    // Session first, then the cas: the same order of checks as every backend.
     const snapshot = prepareSessionWrite(session, ctx, Date.now());
-    const tenantId = snapshot.meta.tenantId;
+    validateCas(expected, ctx);
     const reply = await this.#exec(ctx, () =>
-      this.#scripts.updateCas(
-        dataKey(this.namespace, tenantId, snapshot.key),
-        lookupKey(this.namespace, snapshot.key),
-        tenantId,
-        encodeBody(snapshot),
-        snapshot.id,
-        snapshot.updatedAt,
-        String(snapshot.ttlSecs),
-        String(expected),
-        String(expected + 1),
-      ),
+      this.#scripts.updateCas(...this.#writeArgs(snapshot), String(expected), String(expected + 1)),
     );
     const [code, cas] = this.#codeReply(ctx, reply);
     switch (code) {
@@ -471,7 +450,7 @@ export class RedisSessionStore implements SessionStore {
         if (isCas(cas)) return { ok: false, current: cas, reason: 'stale' };
         break;
       case -1:
-        throw tenantMismatch(ctx, snapshot.key, tenantId);
+        throw tenantMismatch(ctx, snapshot.key, snapshot.meta.tenantId);
     }
     throw this.#unexpected(ctx, reply);
   }
@@ -595,6 +574,20 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     return Object.freeze({ session, cas: casNumber });
+  }
+
+  /** KEYS and the leading ARGV shared by the put and update-cas scripts. */
+  #writeArgs(snapshot: SessionSnapshot): [string, string, string, string, string, string, string] {
+    const tenantId = snapshot.meta.tenantId;
+    return [
+      dataKey(this.namespace, tenantId, snapshot.key),
+      lookupKey(this.namespace, snapshot.key),
+      tenantId,
+      encodeBody(snapshot),
+      snapshot.id,
+      snapshot.updatedAt,
+      String(snapshot.ttlSecs),
+    ];
   }
 
   #codeReply(ctx: OpContext, reply: unknown): [number, unknown] {
