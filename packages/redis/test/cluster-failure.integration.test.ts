@@ -49,7 +49,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('cluster: a stopped master', () => {
       expect(outcomes.some((o) => o.ok)).toBe(true);
       for (const f of failed) {
         expect(['unavailable', 'timeout']).toContain(f.code);
-        expect(f.ms).toBeLessThan(TIMEOUT_MS + 400);
+        expect(f.ms).toBeLessThan(TIMEOUT_MS * 3);
       }
       // Writes that failed while the master was down: are they replayed later?
       const lateWrites = Array.from({ length: 30 }, () => sampleSession({ ttlSecs: 0 }));

@@ -78,8 +78,8 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('failure behaviour against a real serve
       const { code, ms } = await failure(op);
       report[name] = { code, ms: Math.round(ms) };
       expect(['unavailable', 'timeout']).toContain(code);
-      // Bounded by the command timeout (plus scheduling slack), never a hang.
-      expect(ms).toBeLessThan(TIMEOUT_MS + 400);
+      // Bounded by the command timeout, with slack for a loaded machine: the contract is "no hang".
+      expect(ms).toBeLessThan(TIMEOUT_MS * 3);
     }
     // Many concurrent callers while down: all fail, none hangs.
     const many = await Promise.allSettled(Array.from({ length: 50 }, () => store.get(session.key)));
@@ -105,7 +105,8 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('failure behaviour against a real serve
       const { code, ms } = await failure(() => store.get(session.key));
       expect(code).toBe('timeout');
       expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
-      expect(ms).toBeLessThan(TIMEOUT_MS + 400);
+      // Bounded by the command timeout, with slack for a loaded machine: the contract is "no hang".
+      expect(ms).toBeLessThan(TIMEOUT_MS * 3);
     } finally {
       process.kill(server.pid, 'SIGCONT');
     }
