@@ -1,53 +1,135 @@
 import { type OpContext, sessionError } from '@greentic/session-core';
 import { SessionError } from '@greentic/session-types';
 
-// ioredis and Redis messages meaning "the server cannot be reached or cannot
-// serve right now". Matched on text because ioredis throws plain Errors.
-const UNAVAILABLE_MESSAGES =
-  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Cluster is disconnect|None of startup nodes|Node is disconnected|Too many Cluster redirections|Failed to refresh slots cache|connect ETIMEDOUT|Socket timeout/;
-const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-// Redis error replies of a server that is up but cannot serve this command now.
-const UNAVAILABLE_REPLIES =
-  /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MISCONF)\b/;
+// What a caller may do after an error depends on one question: could the
+// command have reached Redis? `unavailable` promises it did not (retrying is
+// safe); `timeout` says it may have been applied (re-read before retrying).
+
+// Rejections ioredis gives before writing anything to a socket.
+const NEVER_SENT =
+  /^(Stream isn't writeable and enableOfflineQueue options is false|Cluster isn't ready and enableOfflineQueue options is false|Cluster is ended\.)/;
+// Error replies of a server that refused the command without running it.
+const REFUSED_REPLIES =
+  /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MISCONF|NOAUTH|WRONGPASS|NOPERM|MOVED|ASK)\b|^Too many Cluster redirections|^ERR DB index is out of range/;
+// The connection dropped, or was never there, after the command was handed to
+// a socket (or to a queue ioredis flushes on a drop): it may have run.
+const MAYBE_SENT_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
+const MAYBE_SENT_MESSAGES =
+  /^(Connection is closed|Command aborted due to connection close|Socket closed unexpectedly|read ECONNRESET|write EPIPE)/;
+const MAYBE_SENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
+
+const CREDENTIALS_IN_URL = /([a-z][a-z0-9+.-]*:\/\/)[^@/?#\s]*@/gi;
 
 /**
- * Maps whatever ioredis threw to a {@link SessionError}: `timeout` when no
- * reply came within the command timeout, `unavailable` when the server could
- * not be reached or cannot serve now, `internal` for anything else (a script
- * error, an unexpected reply). A `SessionError` passes through unchanged.
+ * Removes credentials from text that may quote a URL: `redis://user:pw@host`
+ * becomes `redis://***@host`.
+ *
+ * @param text - a message or URL
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(CREDENTIALS_IN_URL, '$1***@');
+}
+
+/**
+ * A URL made safe for an error message: everything before the last `@` after
+ * the scheme (user and password, even malformed or unencoded) becomes `***`.
+ *
+ * @param url - a URL as the caller gave it
+ */
+export function redactUrl(url: string): string {
+  return url.includes('@') ? url.replace(/^([a-z][a-z0-9+.-]*:\/{0,2})?[\s\S]*@/i, '$1***@') : url;
+}
+
+/**
+ * A copy of an ioredis error that is safe to keep as a `cause`: name, message
+ * (credentials redacted), code and the command's name, never its arguments
+ * (ioredis attaches `command.args`, which for AUTH and HELLO hold the password).
+ *
+ * @param err - what ioredis threw or emitted
+ */
+export function safeCause(err: unknown): Error {
+  if (SessionError.isInstance(err)) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    command?: { name?: unknown };
+  };
+  const copy = new Error(
+    redactCredentials(typeof e.message === 'string' ? e.message : String(err)),
+  );
+  if (typeof e.name === 'string') Object.defineProperty(copy, 'name', { value: e.name });
+  if (typeof e.code === 'string') Object.assign(copy, { code: e.code });
+  if (typeof e.command?.name === 'string') Object.assign(copy, { command: e.command.name });
+  return copy;
+}
+
+/**
+ * Maps whatever ioredis threw to a {@link SessionError}:
+ * - `unavailable`: provably nothing ran (never sent, or refused by the server:
+ *   loading, read-only replica, cluster down, out of memory under
+ *   `maxmemory`, authentication);
+ * - `timeout`: no reply in time, or the connection dropped with the command
+ *   in flight: it may have been applied;
+ * - `internal`: anything else (a script error, an unexpected reply).
+ *
+ * A `SessionError` passes through unchanged. The cause kept is a sanitized
+ * copy (see {@link safeCause}).
  *
  * @param err - what was thrown
  * @param ctx - operation, for the message
  */
 export function toSessionError(err: unknown, ctx: OpContext): SessionError {
   if (SessionError.isInstance(err)) return err;
+  const cause = safeCause(err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    message?: unknown;
     name?: unknown;
     code?: unknown;
   };
-  const message = typeof e.message === 'string' ? e.message : String(err);
+  const message = cause.message;
   if (message === 'Command timed out') {
-    return sessionError('timeout', ctx, 'Redis did not reply within the command timeout', err);
+    return sessionError(
+      'timeout',
+      ctx,
+      'Redis did not reply within the command timeout; the command may have been applied',
+      cause,
+    );
+  }
+  if (NEVER_SENT.test(message)) {
+    return sessionError(
+      'unavailable',
+      ctx,
+      `Redis is not connected; nothing was sent (${message})`,
+      cause,
+    );
+  }
+  if (message.startsWith('OOM ')) {
+    return sessionError(
+      'unavailable',
+      ctx,
+      `Redis refused the write: it reached maxmemory (${message}). Sessions are data: raise maxmemory, or use maxmemory-policy noeviction with headroom`,
+      cause,
+    );
+  }
+  if (REFUSED_REPLIES.test(message)) {
+    return sessionError(
+      'unavailable',
+      ctx,
+      `Redis refused the command; nothing was applied (${message})`,
+      cause,
+    );
   }
   if (
-    (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) ||
-    (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) ||
-    UNAVAILABLE_MESSAGES.test(message) ||
-    UNAVAILABLE_REPLIES.test(message)
+    (typeof e.name === 'string' && MAYBE_SENT_NAMES.has(e.name)) ||
+    (typeof e.code === 'string' && MAYBE_SENT_CODES.has(e.code)) ||
+    MAYBE_SENT_MESSAGES.test(message)
   ) {
-    return sessionError('unavailable', ctx, `Redis is unavailable: ${message}`, err);
+    return sessionError(
+      'timeout',
+      ctx,
+      `the connection to Redis dropped while the command was in flight; it may have been applied (${message})`,
+      cause,
+    );
   }
-  return sessionError('internal', ctx, `unexpected Redis error: ${message}`, err);
+  return sessionError('internal', ctx, `unexpected Redis error: ${message}`, cause);
 }

@@ -1,18 +1,12 @@
+export { decodeValue, encodeTail, VALUE_FORMAT } from './codec.js';
 export { toSessionError } from './errors.js';
 export {
   DEFAULT_NAMESPACE,
-  dataKey,
-  dataKeyPrefix,
-  lookupKey,
   MAX_NAMESPACE_LENGTH,
+  sessionRedisKey,
   validateNamespace,
 } from './keys.js';
-export {
-  type OpenSessionStoreOptions,
-  openSessionStore,
-  type ParsedRedisUrl,
-  parseRedisUrl,
-} from './open-session-store.js';
+export { type OpenSessionStoreOptions, openSessionStore } from './open-session-store.js';
 export {
   createRedisSessionStore,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -20,3 +14,5 @@ export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
 } from './redis-session-store.js';
+export type { RedisServerInfo } from './server-info.js';
+export { MAX_DATABASE, type ParsedRedisUrl, parseRedisUrl } from './url.js';

@@ -1,6 +1,6 @@
 import { SESSION_PATTERNS } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NAMESPACE, dataKey, dataKeyPrefix, lookupKey, validateNamespace } from './keys.js';
+import { DEFAULT_NAMESPACE, sessionRedisKey, validateNamespace } from './keys.js';
 
 const CTX = { pkg: '@greentic/session-redis', op: 'test' };
 
@@ -14,43 +14,32 @@ function hashTag(key: string): string {
 }
 
 describe('key layout', () => {
-  it('data and lookup keys follow <ns>:<tenant>:{<key>} and <ns>:lookup:{<key>}', () => {
-    expect(dataKey(DEFAULT_NAMESPACE, 'acme', 'abc')).toBe('greentic:session:acme:{abc}');
-    expect(lookupKey(DEFAULT_NAMESPACE, 'abc')).toBe('greentic:session:lookup:{abc}');
-    expect(dataKeyPrefix('ns')).toBe('ns:');
-    expect(`${dataKeyPrefix('ns')}acme:{k}`).toBe(dataKey('ns', 'acme', 'k'));
+  it('a session lives at <ns>:{<key>}', () => {
+    expect(sessionRedisKey(DEFAULT_NAMESPACE, 'abc')).toBe('greentic:session:{abc}');
+    expect(sessionRedisKey('my:ns', 'a:b')).toBe('my:ns:{a:b}');
   });
 
-  it('both keys of a session share the hash tag, which is exactly the session key', () => {
+  it('the hash tag of every key is exactly the session key, whatever the namespace', () => {
     for (const key of ['abc', 'a:b:c', '*', '[x]', 'lookup', 'a'.repeat(512), ':', '"\'\\']) {
       expect(SESSION_PATTERNS.sessionKey.test(key)).toBe(true);
-      expect(hashTag(dataKey('my:ns', 'tenant-1', key))).toBe(key);
-      expect(hashTag(lookupKey('my:ns', key))).toBe(key);
+      for (const ns of ['my:ns', 'a', '[*?]', 'x'.repeat(256)]) {
+        expect(hashTag(sessionRedisKey(ns, key))).toBe(key);
+      }
     }
   });
 
-  it('distinct (tenant, key) pairs never map to the same data key, nor to a lookup key', () => {
-    const tenants = ['a', 'a.b', 'a-b', 'a_b', 'ab', 'b', 'A', '0', 'lookupx', 'x'.repeat(128)];
-    const keys = [
-      'k',
-      'a:k',
-      'b}k'.replace('}', ':'),
-      'k:',
-      ':k',
-      'lookup:k',
-      '*',
-      'a:{'.slice(0, 2),
-    ];
+  it('distinct (namespace, key) pairs never map to the same Redis key', () => {
+    const namespaces = ['ns', 'ns:a', 'ns:', 'n', 'a:b', '[x]'];
+    const keys = ['k', 'a:k', 'k:', ':k', 'lookup:k', '*', 'a:', '[x]'];
     const seen = new Map<string, string>();
-    for (const t of tenants) {
-      expect(SESSION_PATTERNS.tenantId.test(t)).toBe(true);
+    for (const ns of namespaces) {
       for (const k of keys) {
-        const dk = dataKey('ns', t, k);
-        expect(seen.get(dk)).toBeUndefined();
-        seen.set(dk, `${t}/${k}`);
+        const rk = sessionRedisKey(ns, k);
+        expect(seen.get(rk)).toBeUndefined();
+        seen.set(rk, `${ns}/${k}`);
       }
     }
-    for (const k of keys) expect(seen.has(lookupKey('ns', k))).toBe(false);
+    expect(seen.size).toBe(namespaces.length * keys.length);
   });
 });
 

@@ -1,30 +1,28 @@
 /**
- * Redis key layout of the session store.
+ * Redis key layout of the session store: **one key per session**.
  *
- * - data:   `<ns>:<tenant>:{<key>}` — a HASH with the fields `session` (the
- *   session JSON without `updatedAt` and `ttlSecs`), `cas`, `id`, `updatedAt`
- *   and `ttl` (seconds).
- * - lookup: `<ns>:lookup:{<key>}` — a STRING holding the owning tenant id.
+ * `<ns>:{<key>}` — a STRING holding the whole session (see `codec.ts`): owner
+ * tenant, cas, incarnation id, `updatedAt`, `ttlSecs` and the session JSON.
+ * Ownership and data are written, expire, are evicted and are deleted
+ * together, so no state exists in which the tenant fence is split.
  *
- * The braces are literal: `{<key>}` is a Redis Cluster hash tag, so both keys
- * of a session hash to the same slot and one Lua script may touch both.
+ * The braces are literal: `{<key>}` is a Redis Cluster hash tag, so a session
+ * lives in the slot of its session key whatever the namespace.
  *
- * Why no input can address another tenant's keys (the isolation rule):
+ * Why no input can address another session's key (the isolation rule):
  * - session keys are 1..512 printable ASCII characters without whitespace,
  *   `{` or `}` (core's `validateSessionKey`), so a key can never close the hash
  *   tag early or open a second one;
- * - tenant ids match `[A-Za-z0-9][A-Za-z0-9._-]{0,127}` (core's
- *   `validateTenantId`): no `:`, so the tenant segment ends at the first `:`
- *   after the namespace, and no braces; `lookup` is reserved, so no tenant's
- *   data key can equal a lookup key;
  * - the namespace is operator configuration, checked by
  *   {@link validateNamespace}: printable ASCII without whitespace or braces,
  *   so the first `{` of every key is the one that opens `{<key>}`.
  *
- * Hence `(namespace, tenant, key)` ↦ data key is injective, lookup keys never
- * collide with data keys, and the cluster hash tag of both keys is exactly the
- * session key. Characters such as `:`, `*`, `?`, `[` inside a session key are
- * harmless: keys are never used as patterns (no `KEYS`/`SCAN MATCH`).
+ * Hence `(namespace, key)` ↦ Redis key is injective. The tenant is not part
+ * of the key: a key belongs to the tenant stored inside its value, which
+ * every script checks. Characters such as `:`, `*`, `?`, `[` inside a session
+ * key are harmless: keys are never used as patterns. Every key reaches Redis
+ * through `KEYS` (never built inside Lua), so an ioredis `keyPrefix` applies
+ * to every command alike.
  *
  * @packageDocumentation
  */
@@ -71,25 +69,11 @@ export function validateNamespace(namespace: unknown, ctx: OpContext): string {
 }
 
 /**
- * Data key of a session: `<ns>:<tenant>:{<key>}`. Arguments must already be
- * validated.
+ * Redis key of a session: `<ns>:{<key>}`. Arguments must already be validated.
+ *
+ * @param namespace - validated namespace
+ * @param key - validated session key
  */
-export function dataKey(namespace: string, tenantId: string, key: string): string {
-  return `${namespace}:${tenantId}:{${key}}`;
-}
-
-/**
- * Lookup key of a session, holding its owning tenant: `<ns>:lookup:{<key>}`.
- * Arguments must already be validated.
- */
-export function lookupKey(namespace: string, key: string): string {
-  return `${namespace}:lookup:{${key}}`;
-}
-
-/**
- * Prefix the unfenced scripts prepend to `<owner>:{<key>}` to rebuild the
- * data key: `<ns>:`.
- */
-export function dataKeyPrefix(namespace: string): string {
-  return `${namespace}:`;
+export function sessionRedisKey(namespace: string, key: string): string {
+  return `${namespace}:{${key}}`;
 }

@@ -15,10 +15,12 @@ function invalid(words: string) {
 
 describe('RedisSessionStore options', () => {
   it.each([
-    [null, 'options must be an object'],
+    [null, 'options must be a plain object'],
+    [new Date(), 'options must be a plain object'],
+    [{ url: DEAD_URL, bogus: 1 }, 'options.bogus is not a known option'],
     [{}, 'exactly one of'],
     [{ url: DEAD_URL, clusterNodes: [{ host: 'h', port: 1 }] }, 'exactly one of'],
-    [{ url: 'http://h' }, 'redis:// or rediss://'],
+    [{ url: 'http://h' }, 'url must look like redis://'],
     [{ clusterNodes: [] }, 'non-empty array'],
     [{ client: {} }, 'ioredis Redis or Cluster'],
     [{ url: DEAD_URL, namespace: 'a{b}' }, 'namespace'],

@@ -25,88 +25,75 @@ describe.skipIf(REDIS_URL === '')('redis key layout and values, seen with raw co
     await raw.quit();
   });
 
-  it('put writes a HASH at <ns>:<tenant>:{<key>} and the owner at <ns>:lookup:{<key>}', async () => {
+  it('put writes one STRING at <ns>:{<key>}: a g1 header, then the JSON without id, updatedAt, ttlSecs', async () => {
     const ns = uniqueNamespace();
     const store = open(ns);
     const session = sampleSession({ ttlSecs: 100 });
     const tenant = session.meta.tenantId;
     await store.put(session);
-    const data = `${ns}:${tenant}:{${session.key}}`;
-    const lookup = `${ns}:lookup:{${session.key}}`;
-    expect(await raw.type(data)).toBe('hash');
-    expect(await raw.type(lookup)).toBe('string');
-    expect(await raw.get(lookup)).toBe(tenant);
-    const hash = await raw.hgetall(data);
-    expect(Object.keys(hash).sort()).toStrictEqual(['cas', 'id', 'session', 'ttl', 'updatedAt']);
-    expect(hash.cas).toBe('1');
-    expect(hash.id).toBe(session.id);
-    expect(hash.ttl).toBe('100');
-    const body = JSON.parse(hash.session as string);
-    // updatedAt and ttlSecs live in their own fields, never inside the JSON.
-    expect(body).not.toHaveProperty('updatedAt');
-    expect(body).not.toHaveProperty('ttlSecs');
-    expect(body.meta.labels).toStrictEqual(session.meta.labels);
+    const key = `${ns}:{${session.key}}`;
+    expect(await raw.type(key)).toBe('string');
+    const value = (await raw.get(key)) as string;
     const got = await store.get(session.key);
-    expect(hash.updatedAt).toBe(got?.session.updatedAt);
+    const at = Date.parse(got?.session.updatedAt ?? 'missing');
+    const header = `g1:1:100:${at}:${tenant}:${session.id}:`;
+    expect(value.startsWith(header)).toBe(true);
+    const body = JSON.parse(value.slice(header.length));
+    expect(Object.keys(body)).toStrictEqual(['key', 'cursor', 'meta', 'outbox']);
+    expect(body.meta).toStrictEqual(session.meta);
+    expect(body.outbox).toStrictEqual(session.outbox);
     // Nothing else was written in the namespace.
-    expect((await raw.keys(`${ns}:*`)).sort()).toStrictEqual([lookup, data].sort());
+    expect(await raw.keys(`${ns}:*`)).toStrictEqual([key]);
   });
 
-  it('data and lookup keys carry the same expiry; ttlSecs 0 persists both', async () => {
+  it('the expiry is Redis-native from the write; ttlSecs 0 persists', async () => {
     const ns = uniqueNamespace();
     const store = open(ns);
     const session = sampleSession({ ttlSecs: 100 });
-    const data = `${ns}:${session.meta.tenantId}:{${session.key}}`;
-    const lookup = `${ns}:lookup:{${session.key}}`;
+    const key = `${ns}:{${session.key}}`;
     await store.put(session);
-    const [dataAt, lookupAt] = await Promise.all([raw.pexpiretime(data), raw.pexpiretime(lookup)]);
-    expect(dataAt).toBe(lookupAt);
-    const pttl = await raw.pttl(data);
+    const pttl = await raw.pttl(key);
     expect(pttl).toBeGreaterThan(90_000);
     expect(pttl).toBeLessThanOrEqual(100_000);
-    expect(await raw.ttl(lookup)).toBeGreaterThan(90);
 
     await store.touch(session.key, 0);
-    expect(await raw.ttl(data)).toBe(-1);
-    expect(await raw.ttl(lookup)).toBe(-1);
-    expect(await raw.hget(data, 'ttl')).toBe('0');
+    expect(await raw.ttl(key)).toBe(-1);
+    expect(await raw.get(key)).toMatch(/^g1:1:0:/);
 
     await store.touch(session.key, 50);
-    const [d2, l2] = await Promise.all([raw.pexpiretime(data), raw.pexpiretime(lookup)]);
-    expect(d2).toBe(l2);
-    expect(await raw.ttl(data)).toBeLessThanOrEqual(50);
+    expect(await raw.ttl(key)).toBeLessThanOrEqual(50);
+    expect(await raw.ttl(key)).toBeGreaterThan(40);
 
     const current = await store.get(session.key);
     await store.updateCas({ ...session, ttlSecs: 0 }, current?.cas ?? 0);
-    expect(await raw.ttl(data)).toBe(-1);
-    expect(await raw.ttl(lookup)).toBe(-1);
+    expect(await raw.ttl(key)).toBe(-1);
 
     await store.put({ ...session, ttlSecs: 7 });
-    const [d3, l3] = await Promise.all([raw.pexpiretime(data), raw.pexpiretime(lookup)]);
-    expect(d3).toBe(l3);
-    expect(await raw.ttl(data)).toBeLessThanOrEqual(7);
+    expect(await raw.ttl(key)).toBeLessThanOrEqual(7);
+    expect(await raw.ttl(key)).toBeGreaterThan(0);
   });
 
-  it('touch changes updatedAt and ttl without rewriting the session JSON', async () => {
+  it('touch changes updatedAt and ttl and keeps cas, owner, id and JSON byte for byte', async () => {
     const ns = uniqueNamespace();
     const store = open(ns);
     const session = sampleSession({ ttlSecs: 100 });
-    const data = `${ns}:${session.meta.tenantId}:{${session.key}}`;
+    const key = `${ns}:{${session.key}}`;
     await store.put(session);
-    const before = await raw.hgetall(data);
+    const before = (await raw.get(key)) as string;
     await new Promise((r) => setTimeout(r, 5));
     expect(await store.touch(session.key, 200)).toBe(true);
-    const after = await raw.hgetall(data);
-    expect(after.session).toBe(before.session);
-    expect(after.cas).toBe(before.cas);
-    expect(after.ttl).toBe('200');
-    expect(after.updatedAt).not.toBe(before.updatedAt);
+    const after = (await raw.get(key)) as string;
+    const tail = (v: string) => v.slice(v.indexOf(`:${session.meta.tenantId}:`));
+    expect(tail(after)).toBe(tail(before));
+    expect(after.startsWith('g1:1:200:')).toBe(true);
     const got = await store.get(session.key);
-    expect(got?.session.updatedAt).toBe(after.updatedAt);
+    expect(after.split(':')[3]).toBe(String(Date.parse(got?.session.updatedAt ?? '')));
+    expect(after).not.toBe(before);
     expect(got?.session.ttlSecs).toBe(200);
+    expect(got?.cas).toBe(1);
   });
 
-  it('delete removes both keys', async () => {
+  it('delete removes the key', async () => {
     const ns = uniqueNamespace();
     const store = open(ns);
     const session = sampleSession();
@@ -121,7 +108,7 @@ describe.skipIf(REDIS_URL === '')('redis key layout and values, seen with raw co
     expect(store.namespace).toBe('greentic:session');
     const session = sampleSession();
     await store.put(session);
-    expect(await raw.get(`greentic:session:lookup:{${session.key}}`)).toBe(session.meta.tenantId);
+    expect(await raw.get(`greentic:session:{${session.key}}`)).toMatch(/^g1:1:/);
     await store.delete(session.key);
   });
 
@@ -172,12 +159,13 @@ describe.skipIf(REDIS_URL === '')('redis key layout and values, seen with raw co
     const tenant = uniqueTenant();
     const probes = [
       `${victim.meta.tenantId}:victim`,
-      `lookup:victim`,
+      'lookup:victim',
       '*',
       'vict*',
       'victim:',
       ':victim',
-      `${ns}:${victim.meta.tenantId}:victim`,
+      `${ns}:victim`,
+      `${ns}:{victim`.slice(0, -7),
       'x'.repeat(512),
     ];
     for (const key of probes) {
@@ -193,7 +181,7 @@ describe.skipIf(REDIS_URL === '')('redis key layout and values, seen with raw co
         code: 'invalid_input',
       });
     }
-    for (const badTenant of ['lookup', 'a:b', '{x}', 'a b', '']) {
+    for (const badTenant of ['a:b', '{x}', 'a b', '']) {
       await expect(store.get('victim', { tenantId: badTenant })).rejects.toMatchObject({
         code: 'invalid_input',
       });
@@ -201,24 +189,8 @@ describe.skipIf(REDIS_URL === '')('redis key layout and values, seen with raw co
     const got = await store.get('victim');
     expect(got?.cas).toBe(1);
     expect(got?.session.meta.tenantId).toBe(victim.meta.tenantId);
-    // Each probe key got its own pair of keys; the victim's pair is untouched.
-    expect(await raw.hget(`${ns}:${victim.meta.tenantId}:{victim}`, 'cas')).toBe('1');
-    expect((await raw.keys(`${ns}:*`)).length).toBe(2 + 2 * probes.length);
-  });
-
-  it('a damaged data hash is reported as internal, not returned', async () => {
-    const ns = uniqueNamespace();
-    const store = open(ns);
-    const session = sampleSession();
-    await store.put(session);
-    const data = `${ns}:${session.meta.tenantId}:{${session.key}}`;
-    await raw.hset(data, 'session', '{"not":"a session"}');
-    await expect(store.get(session.key)).rejects.toMatchObject({ code: 'internal' });
-    await raw.hset(data, 'cas', 'x');
-    await expect(store.get(session.key, { tenantId: session.meta.tenantId })).rejects.toMatchObject(
-      { code: 'internal' },
-    );
-    await raw.set(`${ns}:lookup:{${session.key}}`, 'someone-else');
-    expect(await store.get(session.key)).toBeNull();
+    // Each probe key got its own key; the victim's is untouched.
+    expect(await raw.get(`${ns}:{victim}`)).toMatch(/^g1:1:/);
+    expect((await raw.keys(`${ns}:*`)).length).toBe(1 + probes.length);
   });
 });

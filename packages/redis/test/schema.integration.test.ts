@@ -32,22 +32,29 @@ describe.skipIf(REDIS_URL === '')('what Redis holds matches @greentic/session-sc
     }
   });
 
-  it('the raw data hash, read as an envelope, is a StoredSessionEnvelope', async () => {
+  it('the raw value, read by its documented g1 layout as an envelope, is a StoredSessionEnvelope', async () => {
     const session = sampleSession({ ttlSecs: 60 });
     await store.put(session);
-    const hash = await raw.hgetall(`${namespace}:${session.meta.tenantId}:{${session.key}}`);
+    const value = (await raw.get(`${namespace}:{${session.key}}`)) as string;
+    // Read by hand from the README's layout, not with the store's decoder.
+    const m = /^g1:(\d+):(\d+):(\d+):([^:]+):([^:]+):/.exec(value);
+    expect(m).not.toBeNull();
+    const [header, cas, ttl, at, tenant, id] = m as unknown as string[];
+    const updatedAt = new Date(Number(at)).toISOString();
     const envelope = {
       session: {
-        ...JSON.parse(hash.session as string),
-        updatedAt: hash.updatedAt,
-        ttlSecs: Number(hash.ttl),
+        id,
+        ...JSON.parse(value.slice((header as string).length)),
+        updatedAt,
+        ttlSecs: Number(ttl),
       },
-      cas: Number(hash.cas),
-      tenantId: await raw.get(`${namespace}:lookup:{${session.key}}`),
-      updatedAt: hash.updatedAt,
-      ttlSecs: Number(hash.ttl),
+      cas: Number(cas),
+      tenantId: tenant,
+      updatedAt,
+      ttlSecs: Number(ttl),
     };
     const result = storedEnvelopeValidator.validate(envelope);
     expect(result.ok ? '' : result.message).toBe('');
+    expect(envelope.session.meta.tenantId).toBe(session.meta.tenantId);
   });
 });

@@ -1,25 +1,28 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openSessionStore, parseRedisUrl } from './open-session-store.js';
+import { openSessionStore } from './open-session-store.js';
+import { parseRedisUrl } from './url.js';
 
 describe('parseRedisUrl', () => {
-  it('passes a standalone URL to ioredis without the store parameters', () => {
+  it('parses a standalone URL into host, port, database, credentials and TLS', () => {
     expect(
       parseRedisUrl('redis://127.0.0.1:6379/0?namespace=x&commandTimeoutMs=250'),
     ).toStrictEqual({
       mode: 'standalone',
-      url: 'redis://127.0.0.1:6379/0',
+      nodes: [{ host: '127.0.0.1', port: 6379 }],
+      redisOptions: {},
       namespace: 'x',
       commandTimeoutMs: 250,
     });
-    expect(parseRedisUrl('rediss://u:p%40ss@host/2?family=6&namespace=a%3Ab')).toStrictEqual({
+    expect(parseRedisUrl('rediss://u:p%40ss@host/2?namespace=a%3Ab')).toStrictEqual({
       mode: 'standalone',
-      url: 'rediss://u:p%40ss@host/2?family=6',
+      nodes: [{ host: 'host', port: 6379 }],
+      redisOptions: { db: 2, username: 'u', password: 'p@ss', tls: {} },
       namespace: 'a:b',
     });
-    expect(parseRedisUrl('redis://host')).toStrictEqual({
-      mode: 'standalone',
-      url: 'redis://host',
-    });
+    expect(parseRedisUrl('redis://host/').redisOptions).toStrictEqual({});
+    expect(parseRedisUrl('redis://[::1]:7000').nodes).toStrictEqual([{ host: '::1', port: 7000 }]);
+    expect(parseRedisUrl('redis://h/2147483647').redisOptions).toStrictEqual({ db: 2147483647 });
   });
 
   it('parses the cluster form with comma-separated seeds, credentials and TLS', () => {
@@ -52,15 +55,53 @@ describe('parseRedisUrl', () => {
     ['redis://', 'must name a host'],
     ['redis://h?commandTimeoutMs=0', 'commandTimeoutMs'],
     ['redis://h?commandTimeoutMs=abc', 'commandTimeoutMs'],
+    ['redis://h?family=6', 'unknown query parameter'],
+    ['redis://h:6379/abc', 'database'],
+    ['redis://h:6379/99999999999', 'database'],
+    ['redis://h:6379/-1', 'database'],
+    ['redis://h:6379/0x3', 'database'],
+    ['redis://h:6379/1.5', 'database'],
+    ['redis://h:6379/01', 'database'],
+    ['redis://h:6379/1/2', 'database'],
+    ['redis://h:99999', 'port'],
+    ['redis://h:0', 'port'],
+    ['redis://h:+1', 'port'],
+    ['redis://h:', 'port'],
+    ['redis://h:1,h:2', 'one host'],
+    ['redis://h/0#frag', 'must look like'],
+    ['redis://h h', 'host'],
     ['redis+cluster://h:1/3', 'database 0'],
     ['redis+cluster://h:1?family=6', 'unknown query parameter'],
-    ['redis+cluster://h:99999', 'host:port'],
-    ['redis+cluster://h:1,', 'host:port'],
+    ['redis+cluster://h:99999', 'port'],
+    ['redis+cluster://h:1,', 'host'],
     ['redis+cluster://u:%zz@h:1', 'percent-encoding'],
   ])('rejects %s with invalid_input', (url, words) => {
     expect(() => parseRedisUrl(url)).toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining(words) }),
     );
+  });
+
+  it.each([
+    'redis:/user:S3cret@host',
+    'redis://user:S3cret@host/0#frag',
+    'redis://user:S3cret@host:99999',
+    'redis://user:S3cret@host/abc',
+    'redis://user:S3cret@host?bogus=1',
+    'redis://:S3cret@h h',
+    'redis://user:S3c@ret@host/x',
+    'redis+cluster://user:S3cret@h:1/5',
+    'rediss://user:S3cret@',
+  ])('never echoes the password of %s in the error or its dump', (url) => {
+    let caught: unknown;
+    try {
+      parseRedisUrl(url);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'invalid_input' });
+    const dump = `${inspect(caught, { depth: 10 })}${JSON.stringify(caught)}${String(caught)}`;
+    expect(dump).not.toContain('S3c');
+    expect(dump).not.toContain('ret@');
   });
 
   it('rejects a non-string url', () => {
@@ -83,8 +124,10 @@ describe('openSessionStore', () => {
     expect(() => openSessionStore('redis://h', { bogus: 1 } as never)).toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining('bogus') }),
     );
-    expect(() => openSessionStore('redis://h', null as never)).toThrow(
-      expect.objectContaining({ code: 'invalid_input' }),
-    );
+    for (const bad of [null, new Date(), [], 'x']) {
+      expect(() => openSessionStore('redis://h', bad as never)).toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
+    }
   });
 });

@@ -1,0 +1,252 @@
+/**
+ * The store's connection to Redis: opening (or adopting) an ioredis client,
+ * sending a command under the store's failure rules, and closing.
+ *
+ * The rules that make `unavailable` mean "nothing was sent":
+ * - clients the store opens have ioredis's offline queue off, so a command is
+ *   either written to a live socket at once or rejected unsent;
+ * - while the client is not connected, the store holds the command itself (up
+ *   to `commandTimeoutMs`) and sends it only once the connection is ready;
+ *   when the wait runs out nothing was sent: `unavailable`;
+ * - a command written to a socket that drops is never replayed
+ *   (`autoResendUnfulfilledCommands: false`, and `retryDelayOnFailover: 0` on
+ *   a Cluster): it fails as `timeout`, since it may have run.
+ *
+ * The common case, a ready connection, costs nothing beyond the ioredis call:
+ * the reply deadline is ioredis's own `commandTimeout`.
+ *
+ * @packageDocumentation
+ */
+import { type OpContext, sessionError } from '@greentic/session-core';
+import type { SessionError } from '@greentic/session-types';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { safeCause, toSessionError } from './errors.js';
+
+/** An ioredis client the store can run on: a standalone `Redis` or a `Cluster`. */
+export type RedisClient = Redis | Cluster;
+
+/** Where the connection comes from: exactly one of the three. */
+export type ConnectionSource =
+  | { readonly kind: 'standalone'; readonly options: RedisOptions }
+  | {
+      readonly kind: 'cluster';
+      readonly nodes: readonly ClusterNode[];
+      readonly redisOptions: RedisOptions | undefined;
+      readonly clusterOptions: ClusterOptions | undefined;
+    }
+  | { readonly kind: 'client'; readonly client: RedisClient };
+
+const noop = (): void => {};
+
+/** Reconnect forever with a short, capped backoff so the store recovers by itself. */
+function retryDelayMs(times: number): number {
+  return Math.min(50 * 2 ** Math.min(times - 1, 5), 1000);
+}
+
+const DB_OUT_OF_RANGE = /DB index is out of range/;
+
+/** See the module documentation. */
+export class RedisConnection {
+  /** The ioredis client. */
+  readonly client: RedisClient;
+  /** Whether the store opened the client (and so closes it). */
+  readonly owned: boolean;
+  readonly #commandTimeoutMs: number;
+  /** The client has no `commandTimeout` of its own: the store enforces the reply deadline. */
+  readonly #ownDeadline: boolean;
+  /** ioredis rejects commands while disconnected, so the store must wait for `ready` itself. */
+  readonly #waitForReady: boolean;
+  readonly #waiters = new Set<() => void>();
+  readonly #onReady = (): void => {
+    for (const wake of [...this.#waiters]) wake();
+  };
+  #lastError: Error | undefined;
+  #fatal: string | undefined;
+  #closed = false;
+
+  /**
+   * @param source - what to connect to, or the caller's client
+   * @param commandTimeoutMs - longest wait for a connection, and for a reply when
+   *   the store opened the client (or the caller's has no `commandTimeout`)
+   */
+  constructor(source: ConnectionSource, commandTimeoutMs: number) {
+    this.#commandTimeoutMs = commandTimeoutMs;
+    if (source.kind === 'client') {
+      this.client = source.client;
+      this.owned = false;
+    } else {
+      this.client =
+        source.kind === 'standalone'
+          ? this.#openStandalone(source.options)
+          : this.#openCluster(source);
+      this.owned = true;
+      this.client.on('error', (err: unknown) => this.#recordError(err));
+    }
+    const options = this.client.options as {
+      enableOfflineQueue?: boolean;
+      commandTimeout?: number;
+      redisOptions?: { commandTimeout?: number };
+    };
+    const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
+    this.#ownDeadline = typeof timeout !== 'number';
+    this.#waitForReady = options.enableOfflineQueue === false;
+    if (this.#waitForReady) this.client.on('ready', this.#onReady);
+  }
+
+  #defaults(): RedisOptions {
+    return {
+      commandTimeout: this.#commandTimeoutMs,
+      // A command in flight when the connection drops fails at once (as
+      // `timeout`) instead of being replayed later, after its caller was answered.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      enableOfflineQueue: false,
+      retryStrategy: retryDelayMs,
+      connectTimeout: Math.max(this.#commandTimeoutMs, 1000),
+    };
+  }
+
+  #openStandalone(options: RedisOptions): Redis {
+    // Replies are parsed as the RESP2 shapes (plain arrays of integers).
+    return new Redis({ ...this.#defaults(), ...options, replyMapping: 'legacy' });
+  }
+
+  #openCluster(source: Extract<ConnectionSource, { kind: 'cluster' }>): Cluster {
+    const { retryStrategy: _r, enableOfflineQueue: _o, ...nodeDefaults } = this.#defaults();
+    return new Cluster([...source.nodes], {
+      enableOfflineQueue: false,
+      // A command whose connection closed is never sent again: it may have run.
+      retryDelayOnFailover: 0,
+      clusterRetryStrategy: retryDelayMs,
+      slotsRefreshTimeout: this.#commandTimeoutMs,
+      ...source.clusterOptions,
+      redisOptions: {
+        ...nodeDefaults,
+        ...source.redisOptions,
+        ...source.clusterOptions?.redisOptions,
+        replyMapping: 'legacy',
+      },
+    });
+  }
+
+  #recordError(err: unknown): void {
+    const cause = safeCause(err);
+    this.#lastError = cause;
+    // ioredis reports a failed SELECT as an error event and then carries on
+    // in database 0; the store refuses to run rather than write elsewhere.
+    if (DB_OUT_OF_RANGE.test(cause.message)) {
+      this.#fatal = `the database in the URL does not exist on this server (${cause.message}); nothing was sent`;
+    }
+  }
+
+  /** The last connection error the client reported (sanitized), if any. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Sends one command. Never rejects with anything but a `SessionError`.
+   *
+   * @param ctx - operation, for errors
+   * @param send - issues the ioredis command
+   */
+  run<T>(ctx: OpContext, send: () => Promise<T>): Promise<T> {
+    const refusal = this.#refusal(ctx);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const status = this.client.status;
+    if (status === 'ready' || !this.#waitForReady) return this.#send(ctx, send);
+    return this.#whenReady(ctx).then(() => this.#send(ctx, send));
+  }
+
+  #refusal(ctx: OpContext): SessionError | undefined {
+    if (this.#closed) return sessionError('unavailable', ctx, 'the store is closed');
+    if (this.#fatal !== undefined)
+      return sessionError('unavailable', ctx, this.#fatal, this.#lastError);
+    if (this.client.status === 'end') {
+      return sessionError(
+        'unavailable',
+        ctx,
+        'the Redis client was closed; nothing was sent',
+        this.#lastError,
+      );
+    }
+    return undefined;
+  }
+
+  #send<T>(ctx: OpContext, send: () => Promise<T>): Promise<T> {
+    let reply: Promise<T>;
+    try {
+      reply = send();
+    } catch (err) {
+      reply = Promise.reject(err);
+    }
+    if (this.#ownDeadline) reply = this.#withDeadline(reply);
+    return reply.then(undefined, (err: unknown) => {
+      throw toSessionError(err, ctx);
+    });
+  }
+
+  /** Only for a caller's client without `commandTimeout`: a timer per command. */
+  #withDeadline<T>(reply: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Command timed out')), this.#commandTimeoutMs);
+    });
+    return Promise.race([reply, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  /** Resolves when the client is ready; rejects `unavailable` after the timeout or on close. */
+  #whenReady(ctx: OpContext): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(wake);
+      };
+      const wake = (): void => {
+        done();
+        const refusal = this.#refusal(ctx);
+        if (refusal !== undefined) reject(refusal);
+        else resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        const last =
+          this.#lastError === undefined ? '' : ` (last error: ${this.#lastError.message})`;
+        reject(
+          sessionError(
+            'unavailable',
+            ctx,
+            `no Redis connection within ${this.#commandTimeoutMs} ms; nothing was sent${last}`,
+            this.#lastError,
+          ),
+        );
+      }, this.#commandTimeoutMs);
+      this.#waiters.add(wake);
+      if (this.client.status === 'wait') this.client.connect().catch(noop);
+    });
+  }
+
+  /**
+   * Stops waiting commands (they fail `unavailable`: nothing was sent) and
+   * closes the client if the store opened it. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#waitForReady) this.client.off('ready', this.#onReady);
+    for (const wake of [...this.#waiters]) wake();
+    if (!this.owned) return;
+    const client = this.client;
+    if (client.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.quit().catch(noop),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.#commandTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    client.disconnect();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The script registry: registers each Lua script on the client under its
+ * versioned name, and holds, per operation, the one function that builds its
+ * arguments and the one that decodes its reply.
+ *
+ * @packageDocumentation
+ */
+import {
+  describeValue,
+  type OpContext,
+  sessionError,
+  type UpdateCasResult,
+} from '@greentic/session-core';
+import type { Cas, SessionError, SessionKey, SessionSnapshot } from '@greentic/session-types';
+import { damaged, encodeTail } from './codec.js';
+import type { RedisClient } from './connection.js';
+import { LUA_SCRIPTS } from './lua/scripts.generated.js';
+
+type ScriptName = keyof typeof LUA_SCRIPTS;
+type ScriptCommand = (...args: string[]) => Promise<unknown>;
+
+/** The store's scripts, bound to one client. */
+export type SessionScripts = Readonly<Record<ScriptName, ScriptCommand>>;
+
+/**
+ * Registers every script on `client` (ioredis `defineCommand`: EVALSHA, with
+ * a fallback to EVAL on NOSCRIPT) and returns them bound to it.
+ *
+ * @param client - the ioredis client
+ */
+export function defineScripts(client: RedisClient): SessionScripts {
+  const scripts = {} as Record<ScriptName, ScriptCommand>;
+  for (const name of Object.keys(LUA_SCRIPTS) as ScriptName[]) {
+    const { command, lua, numberOfKeys } = LUA_SCRIPTS[name];
+    const target = client as unknown as Record<string, ScriptCommand | undefined>;
+    if (typeof target[command] !== 'function') client.defineCommand(command, { lua, numberOfKeys });
+    scripts[name] = (target[command] as ScriptCommand).bind(client);
+  }
+  return Object.freeze(scripts);
+}
+
+/** TTL in milliseconds, as the scripts take it ("0" = never expires). */
+function ttlMs(ttlSecs: number): string {
+  return String(ttlSecs * 1000);
+}
+
+/** Arguments of `put`: KEYS then ARGV, as put.lua documents them. */
+export function putArgs(
+  redisKey: string,
+  snapshot: SessionSnapshot,
+  updatedAtMs: number,
+): string[] {
+  return [
+    redisKey,
+    encodeTail(snapshot, updatedAtMs),
+    snapshot.meta.tenantId,
+    ttlMs(snapshot.ttlSecs),
+  ];
+}
+
+/** Arguments of `updateCas`, as update-cas.lua documents them. */
+export function updateCasArgs(
+  redisKey: string,
+  snapshot: SessionSnapshot,
+  updatedAtMs: number,
+  expected: Cas,
+): string[] {
+  return [...putArgs(redisKey, snapshot, updatedAtMs), snapshot.id, String(expected)];
+}
+
+/** Arguments of `touch`, as touch.lua documents them. */
+export function touchArgs(
+  redisKey: string,
+  tenantId: string | undefined,
+  updatedAtMs: number,
+  ttlSecs: number | null,
+): string[] {
+  return [redisKey, tenantId ?? '', String(updatedAtMs), ttlSecs === null ? '' : String(ttlSecs)];
+}
+
+/** Arguments of `delete`, as delete.lua documents them. */
+export function deleteArgs(redisKey: string, tenantId: string | undefined): string[] {
+  return [redisKey, tenantId ?? ''];
+}
+
+function isCas(value: unknown): value is Cas {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function unexpected(ctx: OpContext, reply: unknown): SessionError {
+  return sessionError('internal', ctx, `unexpected reply from Redis: ${describeValue(reply)}`);
+}
+
+/** The error of a write to a key another tenant owns. */
+export function tenantMismatch(ctx: OpContext, key: SessionKey, tenantId: string): SessionError {
+  return sessionError(
+    'tenant_mismatch',
+    ctx,
+    `key ${JSON.stringify(key)} belongs to another tenant than ${JSON.stringify(tenantId)}; nothing was written`,
+  );
+}
+
+function codeReply(ctx: OpContext, reply: unknown): [number, unknown] {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number') throw unexpected(ctx, reply);
+  return [reply[0], reply[1]];
+}
+
+/** Decodes the reply of `put`: the new cas, or the error it stands for. */
+export function decodePutReply(ctx: OpContext, reply: unknown, snapshot: SessionSnapshot): Cas {
+  const [code, cas] = codeReply(ctx, reply);
+  if (code === 1 && isCas(cas) && cas >= 1) return cas;
+  if (code === -1) throw tenantMismatch(ctx, snapshot.key, snapshot.meta.tenantId);
+  if (code === -2) throw damaged(ctx, snapshot.key, 'not a g1 session value; nothing was written');
+  throw unexpected(ctx, reply);
+}
+
+/** Decodes the reply of `updateCas`. */
+export function decodeUpdateCasReply(
+  ctx: OpContext,
+  reply: unknown,
+  snapshot: SessionSnapshot,
+  expected: Cas,
+): UpdateCasResult {
+  const [code, cas] = codeReply(ctx, reply);
+  switch (code) {
+    case 1:
+      if (cas === expected + 1) return { ok: true, cas, session: snapshot };
+      break;
+    case 0:
+      return { ok: false, current: 0, reason: 'missing' };
+    case 2:
+      if (isCas(cas)) return { ok: false, current: cas, reason: 'replaced' };
+      break;
+    case 3:
+      if (isCas(cas)) return { ok: false, current: cas, reason: 'stale' };
+      break;
+    case -1:
+      throw tenantMismatch(ctx, snapshot.key, snapshot.meta.tenantId);
+    case -2:
+      throw damaged(ctx, snapshot.key, 'not a g1 session value; nothing was written');
+  }
+  throw unexpected(ctx, reply);
+}
+
+/** Decodes the reply of `touch` and `delete`: whether a session was affected. */
+export function decodeFlagReply(ctx: OpContext, reply: unknown, key: SessionKey): boolean {
+  if (reply === 1) return true;
+  if (reply === 0) return false;
+  if (reply === -2) throw damaged(ctx, key, 'not a g1 session value');
+  throw unexpected(ctx, reply);
+}

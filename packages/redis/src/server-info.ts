@@ -1,0 +1,85 @@
+import { type OpContext, sessionError } from '@greentic/session-core';
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
+
+/** What {@link RedisSessionStore.ready} found on the server. */
+export interface RedisServerInfo {
+  /** `standalone`, or `cluster` for a Redis Cluster. */
+  readonly mode: 'standalone' | 'cluster';
+  /** `redis_version` of each master, in the order the client lists them. */
+  readonly redisVersions: readonly string[];
+  /** `maxmemory_policy` of each master (`noeviction` is what sessions need). */
+  readonly maxmemoryPolicies: readonly string[];
+  /** Settings that weaken the store's guarantees, one sentence each. */
+  readonly warnings: readonly string[];
+}
+
+function field(info: string, name: string): string {
+  return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+}
+
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/**
+ * Reads version, eviction policy and (on a cluster) cluster state from every
+ * master, through the store's connection rules.
+ *
+ * @param connection - the store's connection
+ * @param ctx - operation, for errors
+ * @throws SessionError `unavailable` | `timeout`
+ */
+export async function readServerInfo(
+  connection: RedisConnection,
+  ctx: OpContext,
+): Promise<RedisServerInfo> {
+  const client = connection.client;
+  const cluster =
+    'nodes' in client && typeof (client as Cluster).nodes === 'function' && client.isCluster;
+  // The first command waits for the connection like any operation does.
+  await connection.run(ctx, () => (client as Redis).ping());
+  const masters: Redis[] = cluster ? (client as Cluster).nodes('master') : [client as Redis];
+  const infos = await Promise.all(
+    masters.map((node) =>
+      connection.run(ctx, async () => {
+        const server = await node.info('server');
+        const memory = await node.info('memory');
+        const state = cluster ? await node.cluster('INFO') : '';
+        return { server, memory, state: String(state) };
+      }),
+    ),
+  );
+  const redisVersions = infos.map((i) => field(i.server, 'redis_version'));
+  const maxmemoryPolicies = infos.map((i) => field(i.memory, 'maxmemory_policy'));
+  const warnings: string[] = [];
+  infos.forEach((info, i) => {
+    const where = cluster ? `master ${i + 1} of ${infos.length}` : 'the server';
+    if (cluster && field(info.state, 'cluster_state') !== 'ok') {
+      throw sessionError(
+        'unavailable',
+        ctx,
+        `${where} reports cluster_state:${field(info.state, 'cluster_state') || 'unknown'}; the cluster cannot serve every slot`,
+      );
+    }
+    const version = redisVersions[i] ?? '';
+    if (!atLeast(version, 6, 2)) {
+      warnings.push(
+        `${where} runs Redis ${version || 'of an unknown version'}; the store is tested on 7.0 and needs 6.2 or later`,
+      );
+    }
+    const policy = maxmemoryPolicies[i] ?? '';
+    if (policy !== 'noeviction') {
+      warnings.push(
+        `${where} has maxmemory-policy ${policy || 'unknown'}: under memory pressure Redis may evict sessions, which then vanish like an expiry (the tenant fence still holds); sessions are data, use noeviction`,
+      );
+    }
+  });
+  return Object.freeze({
+    mode: cluster ? 'cluster' : 'standalone',
+    redisVersions: Object.freeze(redisVersions),
+    maxmemoryPolicies: Object.freeze(maxmemoryPolicies),
+    warnings: Object.freeze(warnings),
+  });
+}
