@@ -145,17 +145,21 @@ export class RedisConnection {
   }
 
   /**
-   * Sends one command. Never rejects with anything but a `SessionError`.
+   * Sends one command and decodes its reply. Never rejects with anything but
+   * a `SessionError`. On a ready connection this is the ioredis call and one
+   * `then`: no timer, no bookkeeping.
    *
    * @param ctx - operation, for errors
    * @param send - issues the ioredis command
+   * @param decode - turns the reply into the result (may throw a `SessionError`)
    */
-  run<T>(ctx: OpContext, send: () => Promise<T>): Promise<T> {
+  run<T, R>(ctx: OpContext, send: () => Promise<T>, decode: (reply: T) => R): Promise<R> {
     const refusal = this.#refusal(ctx);
     if (refusal !== undefined) return Promise.reject(refusal);
-    const status = this.client.status;
-    if (status === 'ready' || !this.#waitForReady) return this.#send(ctx, send);
-    return this.#whenReady(ctx).then(() => this.#send(ctx, send));
+    if (this.client.status === 'ready' || !this.#waitForReady) {
+      return this.#send(ctx, send, decode);
+    }
+    return this.#whenReady(ctx).then(() => this.#send(ctx, send, decode));
   }
 
   #refusal(ctx: OpContext): SessionError | undefined {
@@ -173,7 +177,7 @@ export class RedisConnection {
     return undefined;
   }
 
-  #send<T>(ctx: OpContext, send: () => Promise<T>): Promise<T> {
+  #send<T, R>(ctx: OpContext, send: () => Promise<T>, decode: (reply: T) => R): Promise<R> {
     let reply: Promise<T>;
     try {
       reply = send();
@@ -181,7 +185,7 @@ export class RedisConnection {
       reply = Promise.reject(err);
     }
     if (this.#ownDeadline) reply = this.#withDeadline(reply);
-    return reply.then(undefined, (err: unknown) => {
+    return reply.then(decode, (err: unknown) => {
       throw toSessionError(err, ctx);
     });
   }

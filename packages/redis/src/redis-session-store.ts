@@ -269,14 +269,24 @@ export class RedisSessionStore implements SessionStore {
    * @throws SessionError `invalid_input` | `unavailable` | `timeout` |
    *   `internal` (the key holds a value that is not a session)
    */
-  async get(key: SessionKey, opts?: TenantOptions): Promise<StoredSession | null> {
+  get(key: SessionKey, opts?: TenantOptions): Promise<StoredSession | null> {
     const ctx = CTX.get;
-    validateSessionKey(key, ctx);
-    const tenantId = validateTenantOptions(opts, ctx);
+    let redisKey: string;
+    let tenantId: string | undefined;
+    try {
+      validateSessionKey(key, ctx);
+      tenantId = validateTenantOptions(opts, ctx);
+      redisKey = sessionRedisKey(this.namespace, key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const client = this.#connection.client;
-    const redisKey = sessionRedisKey(this.namespace, key);
-    const raw = await this.#connection.run(ctx, () => client.get(redisKey));
-    return decodeValue(raw, key, tenantId, ctx);
+    // Not async: the hot path is the GET and one `then` that decodes.
+    return this.#connection.run(
+      ctx,
+      () => client.get(redisKey),
+      (raw) => decodeValue(raw, key, tenantId, ctx),
+    );
   }
 
   /**
@@ -293,8 +303,11 @@ export class RedisSessionStore implements SessionStore {
     const nowMs = Date.now();
     const snapshot = this.#prepare(session, ctx, nowMs, opts);
     const args = putArgs(this.#key(snapshot), snapshot, nowMs);
-    const reply = await this.#connection.run(ctx, () => this.#scripts.put(...args));
-    return decodePutReply(ctx, reply, snapshot);
+    return this.#connection.run(
+      ctx,
+      () => this.#scripts.put(...args),
+      (reply) => decodePutReply(ctx, reply, snapshot),
+    );
   }
 
   /**
@@ -316,8 +329,11 @@ export class RedisSessionStore implements SessionStore {
     const snapshot = this.#prepare(session, ctx, nowMs, opts);
     validateCas(expected, ctx);
     const args = updateCasArgs(this.#key(snapshot), snapshot, nowMs, expected);
-    const reply = await this.#connection.run(ctx, () => this.#scripts.updateCas(...args));
-    return decodeUpdateCasReply(ctx, reply, snapshot, expected);
+    return this.#connection.run(
+      ctx,
+      () => this.#scripts.updateCas(...args),
+      (reply) => decodeUpdateCasReply(ctx, reply, snapshot, expected),
+    );
   }
 
   /**
@@ -331,8 +347,11 @@ export class RedisSessionStore implements SessionStore {
     validateSessionKey(key, ctx);
     const tenantId = validateTenantOptions(opts, ctx);
     const args = deleteArgs(sessionRedisKey(this.namespace, key), tenantId);
-    const reply = await this.#connection.run(ctx, () => this.#scripts.delete(...args));
-    return decodeFlagReply(ctx, reply, key);
+    return this.#connection.run(
+      ctx,
+      () => this.#scripts.delete(...args),
+      (reply) => decodeFlagReply(ctx, reply, key),
+    );
   }
 
   /**
@@ -348,8 +367,11 @@ export class RedisSessionStore implements SessionStore {
     const ttl = validateTouchTtl(ttlSecs, ctx);
     const tenantId = validateTenantOptions(opts, ctx);
     const args = touchArgs(sessionRedisKey(this.namespace, key), tenantId, Date.now(), ttl);
-    const reply = await this.#connection.run(ctx, () => this.#scripts.touch(...args));
-    return decodeFlagReply(ctx, reply, key);
+    return this.#connection.run(
+      ctx,
+      () => this.#scripts.touch(...args),
+      (reply) => decodeFlagReply(ctx, reply, key),
+    );
   }
 
   /**

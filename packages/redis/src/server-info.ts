@@ -14,6 +14,8 @@ export interface RedisServerInfo {
   readonly warnings: readonly string[];
 }
 
+const identity = <T>(value: T): T => value;
+
 function field(info: string, name: string): string {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
 }
@@ -39,16 +41,20 @@ export async function readServerInfo(
   const cluster =
     'nodes' in client && typeof (client as Cluster).nodes === 'function' && client.isCluster;
   // The first command waits for the connection like any operation does.
-  await connection.run(ctx, () => (client as Redis).ping());
+  await connection.run(ctx, () => (client as Redis).ping(), String);
   const masters: Redis[] = cluster ? (client as Cluster).nodes('master') : [client as Redis];
   const infos = await Promise.all(
     masters.map((node) =>
-      connection.run(ctx, async () => {
-        const server = await node.info('server');
-        const memory = await node.info('memory');
-        const state = cluster ? await node.cluster('INFO') : '';
-        return { server, memory, state: String(state) };
-      }),
+      connection.run(
+        ctx,
+        async () => {
+          const server = await node.info('server');
+          const memory = await node.info('memory');
+          const state = cluster ? await node.cluster('INFO') : '';
+          return { server, memory, state: String(state) };
+        },
+        identity,
+      ),
     ),
   );
   const redisVersions = infos.map((i) => field(i.server, 'redis_version'));
