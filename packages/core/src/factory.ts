@@ -32,6 +32,8 @@ export const SESSION_STORE_SCHEMES: Readonly<Record<string, string>> = Object.fr
   rediss: '@greentic/session-redis',
   'redis+cluster': '@greentic/session-redis',
   'rediss+cluster': '@greentic/session-redis',
+  'redis+sentinel': '@greentic/session-redis',
+  'rediss+sentinel': '@greentic/session-redis',
 });
 
 const CTX: OpContext = { pkg: '@greentic/session-core', op: 'createSessionStore' };

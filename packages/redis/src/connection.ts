@@ -103,6 +103,10 @@ export class RedisConnection {
       enableOfflineQueue: false,
       retryStrategy: retryDelayMs,
       connectTimeout: Math.max(this.#commandTimeoutMs, 1000),
+      // After a failover the old master answers writes with READONLY (which
+      // ran nothing: `unavailable`); reconnect to find the new one, but never
+      // resend (2 would resend the command).
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
     };
   }
 

@@ -45,7 +45,8 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 export interface RedisSessionStoreOptions {
   /**
    * `redis://[user:pass@]host[:port][/db]`, `rediss://…` (TLS), or
-   * `redis+cluster://host1:port1,host2:port2` (see {@link parseRedisUrl}).
+   * `redis+cluster://host1:port1,host2:port2`, or
+   * `redis+sentinel://s1:26379,s2:26379/mymaster` (see {@link parseRedisUrl}).
    * Its `namespace` and `commandTimeoutMs` parameters win over the options.
    * The store opens the client and closes it in `close()`.
    */
@@ -180,6 +181,21 @@ function connectionSource(options: RedisSessionStoreOptions): {
         nodes: parsed.nodes,
         redisOptions: { ...parsed.redisOptions, ...options.redisOptions },
         clusterOptions: options.clusterOptions,
+      },
+      ...fromUrl,
+    };
+  }
+  if (parsed.mode === 'sentinel') {
+    return {
+      source: {
+        kind: 'standalone',
+        options: {
+          sentinels: parsed.nodes.map((n) => ({ host: n.host, port: n.port })),
+          name: parsed.masterName as string,
+          ...(parsed.redisOptions.tls === undefined ? {} : { enableTLSForSentinelMode: true }),
+          ...parsed.redisOptions,
+          ...options.redisOptions,
+        },
       },
       ...fromUrl,
     };

@@ -49,7 +49,26 @@ describe('parseRedisUrl', () => {
     });
   });
 
+  it('parses the sentinel form: sentinels, master name, database, credentials', () => {
+    expect(parseRedisUrl('redis+sentinel://:pw@s1,s2:26380/mymaster/2?namespace=x')).toStrictEqual({
+      mode: 'sentinel',
+      nodes: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      redisOptions: { db: 2, password: 'pw' },
+      namespace: 'x',
+    });
+    expect(parseRedisUrl('rediss+sentinel://s1/m').redisOptions).toStrictEqual({ tls: {} });
+  });
+
   it.each([
+    ['redis+sentinel://s1', 'master'],
+    ['redis+sentinel://s1/', 'master'],
+    ['redis+sentinel://s1/a b', 'master'],
+    ['redis+sentinel://s1/m/x', 'database'],
+    ['redis+sentinel://s1/m/1/2', 'master'],
     ['memcached://h', 'must look like'],
     ['redis:/h', 'must look like'],
     ['redis://', 'must name a host'],

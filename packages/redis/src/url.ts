@@ -9,10 +9,15 @@ export const MAX_DATABASE = 2_147_483_647;
 
 /** What {@link parseRedisUrl} found in a URL. */
 export interface ParsedRedisUrl {
-  /** `standalone` for redis:// and rediss://, `cluster` for the `+cluster` forms. */
-  readonly mode: 'standalone' | 'cluster';
-  /** Standalone: the one server. Cluster: the first seed node. */
+  /**
+   * `standalone` for redis:// and rediss://, `cluster` for the `+cluster`
+   * forms, `sentinel` for the `+sentinel` forms.
+   */
+  readonly mode: 'standalone' | 'cluster' | 'sentinel';
+  /** Standalone: the one server. Cluster: the seed nodes. Sentinel: the sentinels. */
   readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  /** Sentinel only: the name of the monitored master. */
+  readonly masterName?: string;
   /**
    * Connection options taken from the URL: credentials, TLS and (standalone)
    * the database. Never echoed in an error message.
@@ -42,7 +47,7 @@ function decode(part: string, field: string): string {
   }
 }
 
-function parseHost(spec: string, url: string): { host: string; port: number } {
+function parseHost(spec: string, url: string, defaultPort: number): { host: string; port: number } {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([^:]*))?$/.exec(spec);
   if (m === null || m[1] === undefined) {
     throw invalidInput(
@@ -50,7 +55,7 @@ function parseHost(spec: string, url: string): { host: string; port: number } {
       `host ${describeValue(spec)} in ${shown(url)} must look like host or host:port`,
     );
   }
-  const port = m[2] === undefined ? 6379 : decimal(m[2], 65_535);
+  const port = m[2] === undefined ? defaultPort : decimal(m[2], 65_535);
   if (port === undefined || port < 1) {
     throw invalidInput(CTX, `port ${describeValue(m[2])} must be a decimal 1..65535`);
   }
@@ -60,8 +65,11 @@ function parseHost(spec: string, url: string): { host: string; port: number } {
 
 /**
  * Parses a store URL, strictly: `redis://[user:pass@]host[:port][/db][?namespace=x&commandTimeoutMs=n]`,
- * `rediss://…` (TLS), or the cluster form
- * `redis+cluster://[user:pass@]host1:7000,host2:7001[?namespace=x]` (`rediss+cluster://` for TLS).
+ * `rediss://…` (TLS), the cluster form
+ * `redis+cluster://[user:pass@]host1:7000,host2:7001[?namespace=x]` (`rediss+cluster://` for TLS),
+ * or the Sentinel form `redis+sentinel://[user:pass@]sentinel1:26379,sentinel2:26379/<master name>[/db]`
+ * (the credentials authenticate to the master; sentinels that need a password
+ * take `redisOptions.sentinelPassword`).
  * The database is a decimal 0..2147483647 (a database the server lacks fails
  * on first use; nothing is ever written to another one); ports are 1..65535.
  * No other query parameter and no fragment is accepted. Error messages never
@@ -75,17 +83,19 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
     throw invalidInput(CTX, `url must be a string, got ${describeValue(url)}`);
   }
   const m =
-    /^(redis|rediss)(\+cluster)?:\/\/(?:([^@/?#]*)@)?([^@/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(
+    /^(redis|rediss)(\+cluster|\+sentinel)?:\/\/(?:([^@/?#]*)@)?([^@/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(
       url,
     );
   if (m === null || m[1] === undefined) {
     throw invalidInput(
       CTX,
-      `url must look like redis://host:port/db, rediss://…, or redis+cluster://host1:port1,host2:port2, got ${shown(url)}`,
+      `url must look like redis://host:port/db, rediss://…, redis+cluster://host1:port1,host2:port2 or redis+sentinel://s1:26379,s2:26379/mymaster, got ${shown(url)}`,
     );
   }
   const tls = m[1].toLowerCase() === 'rediss';
-  const cluster = m[2] !== undefined;
+  const variant = m[2]?.toLowerCase();
+  const cluster = variant === '+cluster';
+  const sentinel = variant === '+sentinel';
   const auth = m[3];
   const hosts = m[4] ?? '';
   const path = m[5] ?? '';
@@ -109,9 +119,27 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
     }
   }
   if (hosts === '') throw invalidInput(CTX, `url must name a host, got ${shown(url)}`);
-  const nodes = hosts.split(',').map((spec) => parseHost(spec, url));
+  const nodes = hosts.split(',').map((spec) => parseHost(spec, url, sentinel ? 26_379 : 6379));
   const redisOptions: RedisOptions = {};
-  if (!cluster) {
+  let masterName: string | undefined;
+  if (sentinel) {
+    const [, name = '', dbText, ...rest] = path.split('/');
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(name) || rest.length > 0) {
+      throw invalidInput(
+        CTX,
+        `a sentinel URL names its master as the path, like redis+sentinel://s1:26379,s2:26379/mymaster[/db], got path ${describeValue(path)}`,
+      );
+    }
+    masterName = name;
+    const db = dbText === undefined || dbText === '' ? 0 : decimal(dbText, MAX_DATABASE);
+    if (db === undefined) {
+      throw invalidInput(
+        CTX,
+        `the database ${describeValue(dbText)} must be a decimal 0..${MAX_DATABASE}`,
+      );
+    }
+    if (db !== 0) redisOptions.db = db;
+  } else if (!cluster) {
     if (nodes.length !== 1)
       throw invalidInput(CTX, `a standalone URL names one host; use redis+cluster:// for several`);
     const db = path === '' || path === '/' ? 0 : decimal(path.slice(1), MAX_DATABASE);
@@ -134,8 +162,9 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
   }
   if (tls) redisOptions.tls = {};
   return {
-    mode: cluster ? 'cluster' : 'standalone',
+    mode: cluster ? 'cluster' : sentinel ? 'sentinel' : 'standalone',
     nodes,
+    ...(masterName === undefined ? {} : { masterName }),
     redisOptions,
     ...(namespace === undefined ? {} : { namespace }),
     ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
