@@ -143,11 +143,6 @@ export class RedisConnection {
     }
   }
 
-  /** The last connection error the client reported (sanitized), if any. */
-  get lastError(): Error | undefined {
-    return this.#lastError;
-  }
-
   /**
    * Sends one command and decodes its reply. Never rejects with anything but
    * a `SessionError`. On a ready connection this is the ioredis call and one
