@@ -101,7 +101,7 @@ describe('benchmarks smoke run', () => {
         for (const op of ['get', 'get (fenced)', 'put', 'updateCas', 'touch', 'delete', 'mutate']) {
           expect(names).toContain(`ours ${op} [${setting}]`);
         }
-        for (const op of ['GET', 'SET EX', 'CAS script'])
+        for (const op of ['GET', 'GET+JSON.parse', 'SET EX', 'CAS script'])
           expect(names).toContain(`raw ${op} [${setting}]`);
       }
       for (const peer of ['connect-redis get', 'connect-redis set', 'grammY read', 'keyv set']) {
@@ -117,6 +117,24 @@ describe('benchmarks smoke run', () => {
         'touch',
         'delete',
       ]);
+      // Every target of the issue is judged (met or missed), none left unmeasured.
+      const targets = report.sections.flatMap((s) => s.targets);
+      for (const t of [
+        `redis get ≥ 0.9× raw GET+JSON.parse, c1`,
+        `redis get (fenced) ≥ 0.9× raw GET+JSON.parse, c${c}`,
+        `redis get ≥ 1.0× connect-redis get, c${c}`,
+        `redis put ≥ 1.2× raw CAS script, c${c}`,
+        `redis updateCas ≥ 0.7× connect-redis set, c${c}`,
+        `auto-pipelining on keeps redis get ÷ raw GET+JSON.parse, c1 ≥ 0.9× its value with it off`,
+        'redis memory per session ≤ 1.2× the session JSON',
+      ]) {
+        const row = targets.find((r) => r.target === t);
+        expect(row, t).toBeDefined();
+        expect(typeof row?.pass, t).toBe('boolean');
+        expect(Number.isFinite(row?.ratio), t).toBe(true);
+      }
+      const memory = report.sections[0]?.tables.find((t) => t.title.startsWith('Redis memory'));
+      expect(memory?.rows[1]?.[0]).toMatch(/^ours: every key under the store's namespace/);
     },
   );
 
