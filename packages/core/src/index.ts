@@ -1,5 +1,11 @@
-// The model, CAS constants, limits and SessionError, so an application that
-// installs core and one backend can name everything it uses.
+export { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
+export {
+  type CreateSessionStoreOptions,
+  createSessionStore,
+  SESSION_STORE_SCHEMES,
+  type SessionStoreBackendModule,
+} from './factory.js';
+export { frozenJsonCopy } from './json.js';
 export {
   CAS_INITIAL,
   CAS_NONE,
@@ -19,15 +25,7 @@ export {
   type SessionMeta,
   type SessionSnapshot,
   type StoredSession,
-} from '@greentic/session-types';
-export { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
-export {
-  type CreateSessionStoreOptions,
-  createSessionStore,
-  SESSION_STORE_SCHEMES,
-  type SessionStoreBackendModule,
-} from './factory.js';
-export { frozenJsonCopy } from './json.js';
+} from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
 export {
   appendOutbox,
