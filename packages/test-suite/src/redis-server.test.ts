@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   acquireLock,
   type CommandResult,
@@ -205,7 +205,19 @@ describe('acquireLock', () => {
   });
 });
 
+describe('acquireLock errors', () => {
+  it('throws what the file system says when the lock cannot be created at all', async () => {
+    await expect(acquireLock(join(dir, 'missing-dir', 'x.lock'), 100)).rejects.toThrow(/ENOENT/);
+  });
+});
+
 describe('spawnCommand', () => {
+  it('reports a command spawn refuses outright as status null', async () => {
+    const result = await spawnCommand('bad\0name', []);
+    expect(result.status).toBeNull();
+    expect(result.output).toMatch(/null bytes|ERR_INVALID_ARG/);
+  });
+
   it('collects stdout and stderr and the exit status', async () => {
     const result = await spawnCommand(process.execPath, [
       '-e',
@@ -223,6 +235,29 @@ describe('spawnCommand', () => {
 
 // The real thing on this machine: provision (a no-op when installed), then start servers.
 describe('a real redis-server', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('startRedisServer refuses to start without a working binary', async () => {
+    vi.stubEnv('GREENTIC_REDIS_SERVER', join(dir, 'no-redis-server'));
+    await expect(startRedisServer()).rejects.toThrow('redis-server is not installed');
+  });
+
+  it('startRedisServer reports the error of a server that refuses its arguments', async () => {
+    await ensureRedisServer();
+    await expect(startRedisServer(undefined, dir, ['--no-such-directive', 'x'])).rejects.toThrow(
+      /redis-server failed to start: .*no-such-directive/s,
+    );
+  });
+
+  it('stopRedisServer of a server that already exited just removes its dir', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const serverDir = mkdtempSync(join(tmpdir(), 'greentic-redis-'));
+    await stopRedisServer({ port: 1, pid: dead, dir: serverDir });
+    expect(existsSync(serverDir)).toBe(false);
+  });
+
   it('ensureRedisServer() finds or installs it, and a started server answers PING', async () => {
     const bin = await ensureRedisServer();
     expect(findRedisServer()).toBe(bin);
