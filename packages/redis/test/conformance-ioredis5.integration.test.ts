@@ -27,6 +27,9 @@ describe('redis standalone through an ioredis 5 client', () => {
       .default as { version: string };
     expect(version).toMatch(/^5\./);
     const store = new RedisSessionStore({ client: shared, namespace: uniqueNamespace() });
+    const info = await store.ready();
+    expect(info.mode).toBe('standalone');
+    expect(info.redisVersions[0]).toMatch(/^\d+\.\d+/);
     expect(await store.get('absent')).toBeNull();
     await store.close();
     expect(client.status).toBe('ready');
