@@ -54,6 +54,9 @@ describe('a returned snapshot as the next write input', () => {
       await store.put(appendOutbox(got.session, 'hello'));
       const entry: OutboxEntry = { seq: 1, payloadSha256: 'a'.repeat(64), createdAt: '' };
       await store.put({ ...got.session, outbox: [...got.session.outbox, entry] });
+      // Bot state: replace it, or build on the frozen copy that came back.
+      await store.put({ ...got.session, data: { step: 2 } });
+      await store.put({ ...got.session, data: { previous: got.session.data ?? null, step: 3 } });
     };
     expectTypeOf(flow).returns.resolves.toBeVoid();
     const next = nextStep(snapshot, 'ask-email');
@@ -69,10 +72,13 @@ describe('a returned snapshot as the next write input', () => {
 
   it('a helper typed SessionSnapshot takes both a snapshot and a plain Session', () => {
     const plain: Session = {
-      ...snapshot,
+      id: snapshot.id,
+      key: snapshot.key,
       cursor: { ...snapshot.cursor },
       meta: { ...snapshot.meta, labels: {} },
       outbox: [],
+      updatedAt: snapshot.updatedAt,
+      ttlSecs: snapshot.ttlSecs,
     };
     expectTypeOf<StoredSession['session']>().toExtend<SessionSnapshot>();
     expectTypeOf<Session>().toExtend<SessionSnapshot>();
