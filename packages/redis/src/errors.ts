@@ -102,7 +102,7 @@ export function safeCause(err: unknown): Error {
  * - `internal`: anything else (a script error, an unexpected reply).
  *
  * A `SessionError` passes through unchanged. The cause kept is a sanitized
- * copy (see {@link safeCause}).
+ * copy (no command arguments, credentials redacted).
  *
  * @param err - what was thrown
  * @param ctx - operation, for the message
