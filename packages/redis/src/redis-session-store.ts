@@ -1,4 +1,5 @@
 import {
+  assertTenantFence,
   createTenantView,
   describeValue,
   invalidInput,
@@ -409,10 +410,12 @@ export class RedisSessionStore implements SessionStore {
    * @throws SessionError `tenant_mismatch` when another tenant owns the key (nothing written);
    *   `invalid_input` | `unavailable` | `timeout` | `internal`
    */
-  async put(session: SessionInput): Promise<Cas> {
+  async put(session: SessionInput, opts?: TenantOptions): Promise<Cas> {
     const ctx = CTX.put;
+    const tenantId = validateTenantOptions(opts, ctx);
     if (this.#closed) throw sessionError('unavailable', ctx, 'the store is closed');
     const snapshot = prepareSessionWrite(session, ctx, Date.now());
+    assertTenantFence(snapshot, tenantId, ctx);
     const reply = await this.#exec(ctx, () => this.#scripts.put(...this.#writeArgs(snapshot)));
     const [code, cas] = this.#codeReply(ctx, reply);
     if (code === 1 && isCas(cas)) return cas;
@@ -427,12 +430,18 @@ export class RedisSessionStore implements SessionStore {
    * @throws SessionError `tenant_mismatch` when another tenant owns the key (nothing written);
    *   `invalid_input` | `unavailable` | `timeout` | `internal`
    */
-  async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
+  async updateCas(
+    session: SessionInput,
+    expected: Cas,
+    opts?: TenantOptions,
+  ): Promise<UpdateCasResult> {
     const ctx = CTX.updateCas;
+    const tenantId = validateTenantOptions(opts, ctx);
     if (this.#closed) throw sessionError('unavailable', ctx, 'the store is closed');
     // Session first, then the cas: the same order of checks as every backend.
     const snapshot = prepareSessionWrite(session, ctx, Date.now());
     validateCas(expected, ctx);
+    assertTenantFence(snapshot, tenantId, ctx);
     const reply = await this.#exec(ctx, () =>
       this.#scripts.updateCas(...this.#writeArgs(snapshot), String(expected), String(expected + 1)),
     );
