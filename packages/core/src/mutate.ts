@@ -1,5 +1,5 @@
 import type { Cas, SessionKey, SessionSnapshot } from '@greentic/session-types';
-import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
+import { describeValue, invalidInput, type OpContext, readInput, sessionError } from './context.js';
 import type { SessionInput, SessionStore, TenantSessionStore } from './session-store.js';
 import {
   parseSessionFrom,
@@ -68,6 +68,34 @@ function jitter(random: () => unknown): number {
 }
 
 /**
+ * Waits for what `fn` returned without letting a hostile value throw from the
+ * engine: `await value` would read `value.then` (a getter, a Proxy trap, a
+ * revoked Proxy) and reject with a raw error. A native promise (an `async fn`)
+ * is awaited, and its rejection is `fn`'s own error; anything else has its
+ * `then` read once, guarded, and only a function there makes it a thenable.
+ */
+async function settleResult(value: unknown): Promise<unknown> {
+  const seen = readInput(CTX, 'the value fn returned', () => {
+    if (value instanceof Promise) return { promise: value as Promise<unknown> };
+    const then =
+      (typeof value === 'object' && value !== null) || typeof value === 'function'
+        ? (value as { then?: unknown }).then
+        : undefined;
+    return { then };
+  });
+  if ('promise' in seen) return seen.promise;
+  const then = seen.then;
+  if (typeof then !== 'function') return value;
+  return new Promise((resolve, reject) => {
+    (then as (ok: (v: unknown) => void, ko: (e: unknown) => void) => void).call(
+      value,
+      resolve,
+      reject,
+    );
+  });
+}
+
+/**
  * Read-modify-write without lost updates: get → `fn(session, cas)` →
  * `updateCas`, retrying conflicts with jittered exponential backoff.
  * `fn` may run more than once and must not have side effects of its own.
@@ -123,7 +151,7 @@ export async function mutate(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const current = await target.get(key);
     if (current === null) return null;
-    const returned = await fn(current.session, current.cas);
+    const returned = await settleResult(fn(current.session, current.cas));
     const next = parseSessionFrom(returned, CTX, current.session);
     if (next.key !== key || next.id !== current.session.id) {
       throw invalidInput(
