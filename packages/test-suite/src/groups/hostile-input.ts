@@ -314,7 +314,7 @@ export function hostileInputTests(ctx: SuiteContext): void {
           'label values',
         );
         expect(await store.get(a.key)).toStrictEqual(before);
-      }, 30_000);
+      }, 60_000);
 
       it('a 200 MB label string is invalid_input and nothing is written', async () => {
         const store = await ctx.open();
@@ -329,7 +329,7 @@ export function hostileInputTests(ctx: SuiteContext): void {
         expect(await store.get(a.key)).toStrictEqual(before);
         // The store still answers at once afterwards.
         expect((await store.put(a)) > before.cas).toBe(true);
-      }, 30_000);
+      }, 60_000);
 
       it('more than 10,000 outbox entries are invalid_input', async () => {
         const store = await ctx.open();
