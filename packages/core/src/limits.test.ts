@@ -32,7 +32,7 @@ describe('default size limits (issue 10, defect 2)', () => {
     expect(err.message).toBe(
       '[@greentic/session-test] check: session.meta.labels exceeds the limit of 10000 label values (object keys and array elements)',
     );
-   }, 60_000);
+  }, 60_000);
 
   it('rejects a 200 MB label string with invalid_input', () => {
     const huge = 'x'.repeat(200_000_000);
@@ -41,7 +41,7 @@ describe('default size limits (issue 10, defect 2)', () => {
     expect(err.message).toBe(
       '[@greentic/session-test] check: session.meta.labels.huge exceeds the limit of 1048576 bytes of JSON',
     );
-   }, 60_000);
+  }, 60_000);
 
   it('rejects a sparse array of length 2^32 - 1 without walking it', () => {
     const err = rejection(() =>

@@ -237,6 +237,56 @@ describe('mutate reads what fn returns once', () => {
   });
 });
 
+describe('mutate and a hostile value returned by fn (found by the fuzz suite)', () => {
+  const boom = new Error('boom');
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  it.each([
+    ['a revoked Proxy', revoked],
+    [
+      'a Proxy whose get trap throws',
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw boom;
+          },
+        },
+      ),
+    ],
+    [
+      'an object whose then getter throws',
+      Object.defineProperty({}, 'then', {
+        get: () => {
+          throw boom;
+        },
+      }),
+    ],
+  ])(
+    'a sync fn returning %s gives invalid_input, not a raw error from await',
+    async (_l, value) => {
+      const { store, calls } = scriptedStore(session);
+      const err = await mutate(store, 'k', () => value as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'invalid_input' });
+      expect(calls).toStrictEqual(['get k -']);
+    },
+  );
+
+  it('an async fn rejecting, and a thenable, are awaited as before', async () => {
+    const { store } = scriptedStore(session);
+    await expect(
+      mutate(store, 'k', async () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a custom thenable is what is under test
+      then: (resolve: (v: unknown) => void) => resolve(bump(session)),
+    };
+    expect((await mutate(store, 'k', () => thenable as never))?.cas).toBe(2);
+  });
+});
+
 describe('createTenantView', () => {
   it('forwards every call with its tenant and never reads the session it is given', async () => {
     const { store, calls } = scriptedStore(session);
