@@ -260,6 +260,38 @@ export function hostileInputTests(ctx: SuiteContext): void {
       });
     });
 
+    describe('mutate reads what fn returns once (found by the fuzz group)', () => {
+      it('fn returning a revoked Proxy or a Proxy whose get trap throws gives invalid_input and writes nothing', async () => {
+        const store = await ctx.open();
+        const { a, before } = await victim(store);
+        const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+        revoke();
+        for (const value of [revoked, new Proxy({}, { get: boom })]) {
+          await expectSessionError(
+            mutate(store, a.key, () => value as never),
+            'invalid_input',
+          );
+        }
+        expect(await store.get(a.key)).toStrictEqual(before);
+      });
+
+      it("fn returning a session whose key getter answers A's key once, then another, writes A's key only", async () => {
+        const store = await ctx.open();
+        const { a } = await victim(store);
+        const other = sampleSession({ tenantId: a.meta.tenantId });
+        await store.put(other);
+        const otherBefore = await expectStored(store, other.key);
+        const result = await mutate(
+          store,
+          a.key,
+          (current) =>
+            Object.defineProperty({ ...current }, 'key', flip(a.key, other.key)) as never,
+        );
+        expect(result?.session.key).toBe(a.key);
+        expect(await store.get(other.key)).toStrictEqual(otherBefore);
+      });
+    });
+
     describe('outbox reuse (issue 10, defect 5)', () => {
       it('put of { ...stored, outbox: [undefined] } over a shorter stored outbox is invalid_input', async () => {
         const store = await ctx.open();
