@@ -12,6 +12,10 @@ export interface OpContext {
   readonly op: string;
 }
 
+// Errors this copy of core built. A WeakSet lookup never runs a Proxy trap or a
+// getter, so telling our own errors from whatever a hostile input threw is safe.
+const created = new WeakSet<object>();
+
 /**
  * Builds a `SessionError` whose message reads `[pkg] op: detail`.
  *
@@ -29,10 +33,47 @@ export function sessionError(
   reason?: SessionErrorReason,
 ): SessionError {
   const message = `[${ctx.pkg}] ${ctx.op}: ${detail}`;
-  return new SessionError(code, message, {
+  const err = new SessionError(code, message, {
     ...(cause === undefined ? {} : { cause }),
     ...(reason === undefined ? {} : { reason }),
   });
+  created.add(err);
+  return err;
+}
+
+function isOwnInvalidInput(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    created.has(err) &&
+    (err as SessionError).code === 'invalid_input'
+  );
+}
+
+/**
+ * Runs `read` over caller input and turns anything it throws other than this
+ * package's own `invalid_input` errors (a throwing getter, a Proxy trap, a
+ * revoked Proxy, an engine `TypeError` from a lying trap) into an
+ * `invalid_input` {@link sessionError} whose `cause` is the thrown value.
+ *
+ * @param ctx - where the input was read
+ * @param field - what was being read, for the message (e.g. `session`, `opts`)
+ * @param read - validation that reads the input
+ * @returns what `read` returns
+ * @throws SessionError `invalid_input`
+ */
+export function readInput<T>(ctx: OpContext, field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (isOwnInvalidInput(err)) throw err;
+    throw sessionError(
+      'invalid_input',
+      ctx,
+      `${field} could not be read: a getter or Proxy trap threw while it was validated`,
+      err,
+    );
+  }
 }
 
 /** Shorthand for an `invalid_input` {@link sessionError}. */
@@ -49,6 +90,15 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
+  if (isArraySafely(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+// Array.isArray throws on a revoked Proxy; a message must never throw.
+function isArraySafely(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

@@ -1,3 +1,5 @@
+import { SessionError } from '@greentic/session-types';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSessionStore } from './factory.js';
 import type { SessionStore } from './session-store.js';
@@ -98,5 +100,71 @@ describe('createSessionStore', () => {
       code: 'invalid_input',
     });
     await expect(createSessionStore(42 as never)).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('never echoes the URL in an error: it may hold a password (issue 10, defect 3)', async () => {
+    for (const url of ['redis:/user:S3cret@host', 'redis//user:S3cret@host:6379/0', 'S3cret']) {
+      const err = await createSessionStore(url).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'invalid_input' });
+      expect(String((err as Error).message)).not.toContain('S3cret');
+      expect(JSON.stringify(err)).not.toContain('S3cret');
+    }
+  });
+
+  it.each([
+    ['a Date', new Date(), 'options must be a plain object, got Date'],
+    ['an array', [], 'options must be an object, got an array'],
+    ['an unknown option', { timeout: 1 }, 'options.timeout is not a known option'],
+    [
+      'a non-function importModule',
+      { importModule: 'x' },
+      'options.importModule must be a function',
+    ],
+  ])('rejects %s as options (issue 10, defect 6)', async (_label, options, text) => {
+    await expect(createSessionStore('memory://', options as never)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining(text),
+    });
+  });
+
+  const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+  it(`any string as url either reaches the backend of its scheme or is invalid_input, never echoed (fuzz, ${RUNS} runs)`, async () => {
+    const schemes = ['memory', 'redis', 'rediss', 'redis+cluster', 'REDIS', 'postgres', 'x', ''];
+    const url = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc
+        .tuple(
+          fc.constantFrom(...schemes),
+          fc.constantFrom('://', ':/', '//', ':', '://user:S3cret@'),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+        )
+        .map(([a, b, c]) => `${a}${b}${c}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(url, async (u) => {
+        const opened: string[] = [];
+        const outcome = await createSessionStore(u, {
+          importModule: async () => ({
+            openSessionStore: (given: string) => {
+              opened.push(given);
+              return { close: async () => {} } as unknown as SessionStore;
+            },
+          }),
+        }).then(
+          () => 'opened',
+          (e: unknown) => e,
+        );
+        if (outcome === 'opened') {
+          expect(opened).toStrictEqual([u]);
+          expect(u).toMatch(/^(memory|rediss?|redis\+cluster|rediss\+cluster):\/\//i);
+          return;
+        }
+        expect(SessionError.isInstance(outcome)).toBe(true);
+        expect((outcome as SessionError).code).toBe('invalid_input');
+        expect(opened).toHaveLength(0);
+        if (u.includes('S3cret')) expect((outcome as Error).message).not.toContain('S3cret');
+      }),
+      { numRuns: RUNS, seed: 20261127 },
+    );
   });
 });

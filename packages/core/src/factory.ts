@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
 import type { SessionStore } from './session-store.js';
+import { readOptions } from './validate.js';
 
 /** What a backend package exports for {@link createSessionStore}. */
 export interface SessionStoreBackendModule {
@@ -37,6 +38,8 @@ export const SESSION_STORE_SCHEMES: Readonly<Record<string, string>> = Object.fr
 });
 
 const CTX: OpContext = { pkg: '@greentic/session-core', op: 'createSessionStore' };
+
+const FACTORY_OPTIONS = ['importModule', 'backendOptions'] as const;
 
 /** The package a "module not found" error names (`ioredis`, `@scope/name`), if it is one. */
 function missingPackage(err: unknown): string | undefined {
@@ -82,8 +85,10 @@ async function importBackend(specifier: string): Promise<unknown> {
  * `memory://`, `redis://host:6379/0?namespace=x`, `rediss://…`, or
  * `redis+cluster://host1:7000,host2:7001?namespace=x`.
  *
- * @throws SessionError `invalid_input` for an unknown scheme or a malformed URL;
- *   `unavailable` naming the package to install when it is missing
+ * @param url - where the store is; never echoed in error messages (it may hold a password)
+ * @param options - a plain object: `importModule`, `backendOptions`
+ * @throws SessionError `invalid_input` for an unknown scheme, a malformed URL or
+ *   bad options; `unavailable` naming the package to install when it is missing
  */
 export async function createSessionStore(
   url: string,
@@ -91,9 +96,16 @@ export async function createSessionStore(
 ): Promise<SessionStore> {
   if (typeof url !== 'string')
     throw invalidInput(CTX, `url must be a string, got ${describeValue(url)}`);
+  const { importModule, backendOptions } = readOptions(options, FACTORY_OPTIONS, CTX, 'options');
+  if (importModule !== undefined && typeof importModule !== 'function')
+    throw invalidInput(CTX, 'options.importModule must be a function');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  // Never echo the URL: it may carry a password (`redis://user:secret@host`).
   if (scheme === undefined)
-    throw invalidInput(CTX, `url must look like scheme://…, got ${describeValue(url)}`);
+    throw invalidInput(
+      CTX,
+      `url must look like scheme://… (the URL is not shown: it may hold credentials; length ${url.length})`,
+    );
   const pkg = SESSION_STORE_SCHEMES[scheme];
   if (pkg === undefined) {
     throw invalidInput(
@@ -105,7 +117,7 @@ export async function createSessionStore(
         .join(', ')}`,
     );
   }
-  const load = options.importModule ?? importBackend;
+  const load = (importModule as CreateSessionStoreOptions['importModule']) ?? importBackend;
   let mod: unknown;
   try {
     mod = await load(pkg);
@@ -135,5 +147,5 @@ export async function createSessionStore(
   if (typeof open !== 'function') {
     throw sessionError('internal', CTX, `${pkg} does not export openSessionStore(url)`);
   }
-  return open(url, options.backendOptions);
+  return open(url, backendOptions as Record<string, unknown> | undefined);
 }

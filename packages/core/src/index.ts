@@ -1,4 +1,10 @@
-export { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
+export {
+  describeValue,
+  invalidInput,
+  type OpContext,
+  readInput,
+  sessionError,
+} from './context.js';
 export {
   type CreateSessionStoreOptions,
   createSessionStore,
@@ -44,10 +50,14 @@ export type {
 } from './session-store.js';
 export { createTenantView } from './tenant-view.js';
 export {
+  assertTenantFence,
   isIsoUtcTimestamp,
   isValidSession,
+  type PreviousSnapshotLookup,
   parseSession,
   prepareSessionWrite,
+  readOptions,
+  resolveSessionLimits,
   type TenantOptions,
   validateCas,
   validateCount,

@@ -1,26 +1,118 @@
-import { type JsonValue, SESSION_LIMITS } from '@greentic/session-types';
-import { describeValue, invalidInput, type OpContext } from './context.js';
+import { Buffer } from 'node:buffer';
+import { type JsonValue, SESSION_LIMITS, type SessionLimits } from '@greentic/session-types';
+import { describeValue, invalidInput, type OpContext, readInput } from './context.js';
+
+/** Counts what a copy has taken so far, so an oversized input is rejected early. */
+interface Budget {
+  /** Object keys plus array elements copied so far. */
+  values: number;
+  /** UTF-16 code units of every key and string copied so far. */
+  units: number;
+  readonly maxValues: number;
+  readonly maxBytes: number;
+  /** What the values are called in messages (`label values`, `data values`). */
+  readonly noun: string;
+}
+
+const UNBOUNDED = { maxLabelValues: Infinity, maxLabelsBytes: Infinity } as const;
 
 /**
  * Validates that `value` is plain JSON and returns a deeply frozen copy of it.
  * Rejects `undefined`, functions, symbols, bigints, non-finite numbers, class
  * instances, cycles and nesting deeper than `SESSION_LIMITS.maxLabelDepth`.
+ * `-0` becomes `0` (JSON has no negative zero). Each property of the input is
+ * read exactly once; a getter or Proxy trap that throws gives `invalid_input`.
  *
  * @param value - candidate JSON value
  * @param path - field name used in error messages
  * @param ctx - operation context for errors
+ * @param limits - `maxLabelValues` and `maxLabelsBytes` to enforce on the
+ *   value @default no size limit (depth is always limited)
  * @throws SessionError `invalid_input` naming the offending path
  */
-export function frozenJsonCopy(value: unknown, path: string, ctx: OpContext): JsonValue {
-  return copy(value, path, ctx, 0);
+export function frozenJsonCopy(
+  value: unknown,
+  path: string,
+  ctx: OpContext,
+  limits: Pick<SessionLimits, 'maxLabelValues' | 'maxLabelsBytes'> = UNBOUNDED,
+): JsonValue {
+  return readInput(ctx, path, () => {
+    const budget = newBudget(limits);
+    const out = copy(value, path, ctx, 0, budget);
+    checkBytes(out, budget, path, ctx);
+    return out;
+  });
 }
 
-function copy(value: unknown, path: string, ctx: OpContext, depth: number): JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+function newBudget(
+  limits: Pick<SessionLimits, 'maxLabelValues' | 'maxLabelsBytes'>,
+  noun = 'label values',
+): Budget {
+  return {
+    values: 0,
+    units: 0,
+    maxValues: limits.maxLabelValues,
+    maxBytes: limits.maxLabelsBytes,
+    noun,
+  };
+}
+
+function addUnits(units: number, budget: Budget, path: string, ctx: OpContext): void {
+  budget.units += units;
+  // A UTF-16 code unit is at least one UTF-8 byte of the JSON text, so the
+  // running sum is a lower bound of the final size: over it, reject at once.
+  if (budget.units > budget.maxBytes) {
+    throw invalidInput(ctx, `${path} exceeds the limit of ${budget.maxBytes} bytes of JSON`);
+  }
+}
+
+function addValues(count: number, budget: Budget, path: string, ctx: OpContext): void {
+  // `!(… <= …)` also rejects a NaN length a Proxy may report.
+  if (!(count >= 0 && budget.values + count <= budget.maxValues)) {
+    throw invalidInput(
+      ctx,
+      `${path} exceeds the limit of ${budget.maxValues} ${budget.noun} (object keys and array elements)`,
+    );
+  }
+  budget.values += count;
+}
+
+// Upper bound of the JSON bytes a value adds besides its string contents: a
+// number (at most 24 characters), key quotes, colon, comma, brackets.
+const MAX_OVERHEAD_PER_VALUE = 32;
+// A UTF-16 code unit takes at most 6 bytes in JSON text (`\uXXXX`).
+const MAX_BYTES_PER_UNIT = 6;
+
+/** Exact check of the UTF-8 size of the copy, skipped when a bound proves it fits. */
+function checkBytes(out: JsonValue, budget: Budget, path: string, ctx: OpContext): void {
+  const bound = budget.units * MAX_BYTES_PER_UNIT + (budget.values + 1) * MAX_OVERHEAD_PER_VALUE;
+  if (bound <= budget.maxBytes) return;
+  const bytes = Buffer.byteLength(JSON.stringify(out), 'utf8');
+  if (bytes > budget.maxBytes) {
+    throw invalidInput(
+      ctx,
+      `${path} is ${bytes} bytes of JSON, over the limit of ${budget.maxBytes}`,
+    );
+  }
+}
+
+function copy(
+  value: unknown,
+  path: string,
+  ctx: OpContext,
+  depth: number,
+  budget: Budget,
+): JsonValue {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    addUnits(value.length, budget, path, ctx);
+    return value;
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value))
       throw invalidInput(ctx, `${path} must be a finite number, got ${value}`);
-    return value;
+    // -0 + 0 is +0: JSON (and so every other backend) has no negative zero.
+    return value + 0;
   }
   if (typeof value !== 'object') {
     throw invalidInput(ctx, `${path} must be a JSON value, got ${describeValue(value)}`);
@@ -29,14 +121,26 @@ function copy(value: unknown, path: string, ctx: OpContext, depth: number): Json
     throw invalidInput(ctx, `${path} nests deeper than ${SESSION_LIMITS.maxLabelDepth} levels`);
   }
   if (Array.isArray(value)) {
-    const out: JsonValue[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
+    const length: unknown = value.length;
+    addValues(length as number, budget, path, ctx);
+    const out: JsonValue[] = [];
+    for (let i = 0; i < (length as number); i++) {
       // Holes read as undefined and are rejected like any undefined element.
-      out[i] = copy(value[i], `${path}[${i}]`, ctx, depth + 1);
+      out.push(copy(value[i], `${path}[${i}]`, ctx, depth + 1, budget));
     }
     return Object.freeze(out) as JsonValue;
   }
-  return Object.freeze(copyPlainObject(value, path, ctx, depth)) as JsonValue;
+  return Object.freeze(copyPlainObject(value, path, ctx, depth, budget)) as JsonValue;
+}
+
+/** `Map`, `Date`, … for messages; never lets a hostile prototype throw. */
+export function prototypeName(proto: unknown): string {
+  try {
+    const name = (proto as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,40}$/.test(name) ? name : 'an object';
+  } catch {
+    return 'an object';
+  }
 }
 
 function copyPlainObject(
@@ -44,17 +148,18 @@ function copyPlainObject(
   path: string,
   ctx: OpContext,
   depth: number,
+  budget: Budget,
 ): { [key: string]: JsonValue } {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw invalidInput(
-      ctx,
-      `${path} must be a plain object, got ${proto?.constructor?.name ?? 'an object'}`,
-    );
+    throw invalidInput(ctx, `${path} must be a plain object, got ${prototypeName(proto)}`);
   }
+  const keys = Object.keys(value);
+  addValues(keys.length, budget, path, ctx);
   const out: { [key: string]: JsonValue } = {};
-  for (const k of Object.keys(value)) {
-    const v = copy((value as Record<string, unknown>)[k], `${path}.${k}`, ctx, depth + 1);
+  for (const k of keys) {
+    addUnits(k.length, budget, path, ctx);
+    const v = copy((value as Record<string, unknown>)[k], `${path}.${k}`, ctx, depth + 1, budget);
     // `out[k] = v` with k === '__proto__' would replace the prototype instead.
     if (k === '__proto__')
       Object.defineProperty(out, k, {
@@ -70,14 +175,21 @@ function copyPlainObject(
 
 /**
  * Validates a labels record (a plain object of JSON values) and returns a
- * deeply frozen copy.
+ * deeply frozen copy, enforcing `maxLabelValues` while copying and
+ * `maxLabelsBytes` (UTF-8 bytes of its JSON text) before returning. Each
+ * property is read once; throwing getters and Proxy traps give `invalid_input`.
  *
+ * @param value - candidate labels
+ * @param path - field name used in error messages
+ * @param ctx - operation context for errors
+ * @param limits - the store's limits
  * @throws SessionError `invalid_input`
  */
 export function frozenLabelsCopy(
   value: unknown,
   path: string,
   ctx: OpContext,
+  limits: Pick<SessionLimits, 'maxLabelValues' | 'maxLabelsBytes'>,
 ): Record<string, JsonValue> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidInput(
@@ -85,16 +197,35 @@ export function frozenLabelsCopy(
       `${path} must be an object of JSON values, got ${describeValue(value)}`,
     );
   }
-  return Object.freeze(copyPlainObject(value, path, ctx, 0));
+  const budget = newBudget(limits);
+  const out = Object.freeze(copyPlainObject(value, path, ctx, 0, budget));
+  checkBytes(out, budget, path, ctx);
+  return out;
 }
 
 /**
  * Validates the `data` of a session (any JSON value, nested like a label
  * value: containers at most `SESSION_LIMITS.maxLabelDepth - 1` levels deep)
- * and returns a deeply frozen copy.
+ * and returns a deeply frozen copy, enforcing `maxDataValues` while copying
+ * and `maxDataBytes` before returning, like {@link frozenLabelsCopy}.
  *
+ * @param value - candidate data
+ * @param path - field name used in error messages
+ * @param ctx - operation context for errors
+ * @param limits - the store's limits
  * @throws SessionError `invalid_input` naming the offending path
  */
-export function frozenDataCopy(value: unknown, path: string, ctx: OpContext): JsonValue {
-  return copy(value, path, ctx, 1);
+export function frozenDataCopy(
+  value: unknown,
+  path: string,
+  ctx: OpContext,
+  limits: Pick<SessionLimits, 'maxDataValues' | 'maxDataBytes'>,
+): JsonValue {
+  const budget = newBudget(
+    { maxLabelValues: limits.maxDataValues, maxLabelsBytes: limits.maxDataBytes },
+    'data values',
+  );
+  const out = copy(value, path, ctx, 1, budget);
+  checkBytes(out, budget, path, ctx);
+  return out;
 }

@@ -1,7 +1,13 @@
 import type { Cas, SessionKey, SessionSnapshot } from '@greentic/session-types';
-import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
+import { describeValue, invalidInput, type OpContext, readInput, sessionError } from './context.js';
 import type { SessionInput, SessionStore, TenantSessionStore } from './session-store.js';
-import { validateCount, validateSessionKey, validateTenantOptions } from './validate.js';
+import {
+  parseSessionFrom,
+  readOptions,
+  validateCount,
+  validateSessionKey,
+  validateTenantId,
+} from './validate.js';
 
 /** Options of {@link mutate}. */
 export interface MutateOptions {
@@ -9,11 +15,14 @@ export interface MutateOptions {
   tenantId?: string;
   /** Most get → updateCas attempts before giving up. @default 16 */
   maxAttempts?: number;
-  /** First backoff cap in ms; doubles per attempt (full jitter). @default 5 */
+  /** First backoff cap in ms (0..60000); doubles per attempt (full jitter). @default 5 */
   baseDelayMs?: number;
-  /** Largest backoff cap in ms. @default 200 */
+  /** Largest backoff cap in ms (0..60000). @default 200 */
   maxDelayMs?: number;
-  /** Source of randomness in [0, 1) for the jitter. @default Math.random */
+  /**
+   * Source of randomness for the jitter; must return a number in [0, 1)
+   * (anything else throws `invalid_input`). @default Math.random
+   */
   random?: () => number;
 }
 
@@ -35,13 +44,55 @@ export type SessionMutation = (
 
 const CTX: OpContext = { pkg: '@greentic/session-core', op: 'mutate' };
 
+/** Largest backoff a caller may configure: a minute between two attempts. */
+const MAX_DELAY_MS = 60_000;
+
+const MUTATE_OPTIONS = ['tenantId', 'maxAttempts', 'baseDelayMs', 'maxDelayMs', 'random'] as const;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function option(value: unknown, fallback: number, field: string, min: number): number {
+function option(value: unknown, fallback: number, field: string, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = validateCount(value, CTX, `opts.${field}`);
-  if (n < min) throw invalidInput(CTX, `opts.${field} must be at least ${min}, got ${n}`);
+  if (n < min || n > max) throw invalidInput(CTX, `opts.${field} must be ${min}..${max}, got ${n}`);
   return n;
+}
+
+/** The jitter factor: `random()` must give a number in [0, 1), as `Math.random` does. */
+function jitter(random: () => unknown): number {
+  const r = random();
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
+    throw invalidInput(CTX, `opts.random must return a number in [0, 1), got ${describeValue(r)}`);
+  }
+  return r;
+}
+
+/**
+ * Waits for what `fn` returned without letting a hostile value throw from the
+ * engine: `await value` would read `value.then` (a getter, a Proxy trap, a
+ * revoked Proxy) and reject with a raw error. A native promise (an `async fn`)
+ * is awaited, and its rejection is `fn`'s own error; anything else has its
+ * `then` read once, guarded, and only a function there makes it a thenable.
+ */
+async function settleResult(value: unknown): Promise<unknown> {
+  const seen = readInput(CTX, 'the value fn returned', () => {
+    if (value instanceof Promise) return { promise: value as Promise<unknown> };
+    const then =
+      (typeof value === 'object' && value !== null) || typeof value === 'function'
+        ? (value as { then?: unknown }).then
+        : undefined;
+    return { then };
+  });
+  if ('promise' in seen) return seen.promise;
+  const then = seen.then;
+  if (typeof then !== 'function') return value;
+  return new Promise((resolve, reject) => {
+    (then as (ok: (v: unknown) => void, ko: (e: unknown) => void) => void).call(
+      value,
+      resolve,
+      reject,
+    );
+  });
 }
 
 /**
@@ -49,13 +100,23 @@ function option(value: unknown, fallback: number, field: string, min: number): n
  * `updateCas`, retrying conflicts with jittered exponential backoff.
  * `fn` may run more than once and must not have side effects of its own.
  *
+ * What `fn` returns is read once: validated into a copy (unchanged parts of
+ * the current snapshot reused as they are), checked to keep the key and id,
+ * and that copy is what `updateCas` writes, fenced when `opts.tenantId` is
+ * set or `store` is a tenant view.
+ *
  * @param store - any store, or a tenant view
  * @param key - session key
  * @param fn - returns the next session (same key and id) from the current one
- * @param opts - tenant fence and retry bounds
+ * @param opts - a plain object: tenant fence and retry bounds
  * @returns what was written, or null when there is no live session under `key`
  * @throws SessionError `conflict` after `maxAttempts` conflicts (nothing of this call was written);
- *   `invalid_input` for bad arguments or when `fn` changes the key; whatever `fn` throws, unchanged
+ *   `invalid_input` for bad arguments, when `fn` returns an invalid session or
+ *   changes the key or id, or when `opts.random` returns anything but a number
+ *   in [0, 1) (validated, not clamped: a broken source of randomness is a bug
+ *   to surface, and it can never make `mutate` sleep longer than `maxDelayMs`);
+ *   `tenant_mismatch` from the fenced write; whatever `fn` or `opts.random`
+ *   throw, unchanged
  */
 export async function mutate(
   store: SessionStore | TenantSessionStore,
@@ -66,25 +127,13 @@ export async function mutate(
   validateSessionKey(key, CTX);
   if (typeof fn !== 'function')
     throw invalidInput(CTX, `fn must be a function, got ${describeValue(fn)}`);
-  if (typeof opts !== 'object' || opts === null) throw invalidInput(CTX, 'opts must be an object');
-  const {
-    tenantId: _t,
-    maxAttempts: _m,
-    baseDelayMs: _b,
-    maxDelayMs: _x,
-    random: _r,
-    ...unknown
-  } = opts;
-  const extra = Object.keys(unknown)[0];
-  if (extra !== undefined) throw invalidInput(CTX, `opts.${extra} is not a known option`);
-  const tenantId = validateTenantOptions(
-    opts.tenantId === undefined ? undefined : { tenantId: opts.tenantId },
-    CTX,
-  );
-  const maxAttempts = option(opts.maxAttempts, 16, 'maxAttempts', 1);
-  const baseDelayMs = option(opts.baseDelayMs, 5, 'baseDelayMs', 0);
-  const maxDelayMs = option(opts.maxDelayMs, 200, 'maxDelayMs', 0);
-  const random = opts.random ?? Math.random;
+  const o = readOptions(opts, MUTATE_OPTIONS, CTX);
+  const tenantId =
+    o.tenantId === undefined ? undefined : validateTenantId(o.tenantId, CTX, 'opts.tenantId');
+  const maxAttempts = option(o.maxAttempts, 16, 'maxAttempts', 1, Number.MAX_SAFE_INTEGER);
+  const baseDelayMs = option(o.baseDelayMs, 5, 'baseDelayMs', 0, MAX_DELAY_MS);
+  const maxDelayMs = option(o.maxDelayMs, 200, 'maxDelayMs', 0, MAX_DELAY_MS);
+  const random = o.random ?? Math.random;
   if (typeof random !== 'function') throw invalidInput(CTX, 'opts.random must be a function');
 
   let target: SessionStore | TenantSessionStore = store;
@@ -102,13 +151,9 @@ export async function mutate(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const current = await target.get(key);
     if (current === null) return null;
-    const next = await fn(current.session, current.cas);
-    if (
-      typeof next !== 'object' ||
-      next === null ||
-      next.key !== key ||
-      next.id !== current.session.id
-    ) {
+    const returned = await settleResult(fn(current.session, current.cas));
+    const next = parseSessionFrom(returned, CTX, current.session);
+    if (next.key !== key || next.id !== current.session.id) {
       throw invalidInput(
         CTX,
         `fn must return the session with key ${JSON.stringify(key)} and its id unchanged`,
@@ -118,7 +163,7 @@ export async function mutate(
     if (result.ok) return { session: result.session, cas: result.cas, attempts: attempt };
     if (attempt < maxAttempts) {
       const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.floor(random() * cap));
+      await sleep(Math.floor(jitter(random as () => unknown) * cap));
     }
   }
   throw sessionError(

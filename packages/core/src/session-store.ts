@@ -52,17 +52,32 @@ export interface SessionStore {
    * Creates or replaces a session; stamps `updatedAt`, dedupes the outbox and
    * restarts the expiry. Returns 1 for a new (or expired) key, else stored + 1.
    *
-   * @throws SessionError `tenant_mismatch` when another tenant owns the key; nothing is written
+   * The session is read once (see `prepareSessionWrite`); every check,
+   * including the fence, runs on the validated copy.
+   *
+   * @param session - the session to write
+   * @param opts - `tenantId`: fence the write; the validated session's
+   *   `meta.tenantId` must be this tenant. Backends must honour it: the
+   *   tenant view relies on it.
+   * @throws SessionError `tenant_mismatch` when another tenant owns the key, or
+   *   (fenced) the session belongs to another tenant; nothing is written
+   * @throws SessionError `invalid_input` for a bad session, bad options, or
+   *   one over the store's size limits; nothing is written
    */
-  put(session: SessionInput): Promise<Cas>;
+  put(session: SessionInput, opts?: TenantOptions): Promise<Cas>;
   /**
    * Writes only when a live session with the same `id` and cas `expected` is
    * stored; returns `expected + 1`. Otherwise writes nothing and returns the
    * current cas and why.
    *
-   * @throws SessionError `tenant_mismatch` when another tenant owns the key
+   * @param session - the next session (same key and id)
+   * @param expected - the cas the caller read
+   * @param opts - `tenantId`: fence the write, as for {@link SessionStore.put}
+   * @throws SessionError `tenant_mismatch` when another tenant owns the key, or
+   *   (fenced) the session belongs to another tenant; nothing is written
+   * @throws SessionError `invalid_input` as for {@link SessionStore.put}
    */
-  updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult>;
+  updateCas(session: SessionInput, expected: Cas, opts?: TenantOptions): Promise<UpdateCasResult>;
   /** Deletes a live session; returns whether one was deleted. */
   delete(key: SessionKey, opts?: TenantOptions): Promise<boolean>;
   /**

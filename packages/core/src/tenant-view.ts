@@ -1,5 +1,4 @@
 import type { Cas, SessionKey, StoredSession } from '@greentic/session-types';
-import { describeValue, invalidInput, type OpContext, sessionError } from './context.js';
 import type {
   SessionInput,
   SessionStore,
@@ -10,23 +9,15 @@ import { validateTenantId } from './validate.js';
 
 const PKG = '@greentic/session-core';
 
-function assertOwnTenant(session: SessionInput, tenantId: string, ctx: OpContext): void {
-  if (typeof session !== 'object' || session === null) {
-    throw invalidInput(ctx, `session must be an object, got ${describeValue(session)}`);
-  }
-  const owner = (session as { meta?: { tenantId?: unknown } }).meta?.tenantId;
-  if (owner !== tenantId) {
-    throw sessionError(
-      'tenant_mismatch',
-      ctx,
-      `session.meta.tenantId ${describeValue(owner)} is not the fenced tenant ${JSON.stringify(tenantId)}`,
-    );
-  }
-}
-
 /**
  * Returns a view of `store` where every call is fenced to `tenantId`. Backends
  * implement `forTenant` with it.
+ *
+ * The view never reads the sessions it is given: it passes `{ tenantId }` to
+ * the store's fenced `put`/`updateCas`, which validate the session once and
+ * check the fence on that copy. (Checking `session.meta.tenantId` here and
+ * letting the store read it again would let a getter or Proxy answer this
+ * tenant to the check and another tenant's data to the write.)
  *
  * @throws SessionError `invalid_input` when `tenantId` is not a valid tenant id
  */
@@ -36,14 +27,9 @@ export function createTenantView(store: SessionStore, tenantId: string): TenantS
   return Object.freeze({
     tenantId,
     get: (key: SessionKey): Promise<StoredSession | null> => store.get(key, opts),
-    put: async (session: SessionInput): Promise<Cas> => {
-      assertOwnTenant(session, tenantId, { pkg: PKG, op: 'put' });
-      return store.put(session);
-    },
-    updateCas: async (session: SessionInput, expected: Cas): Promise<UpdateCasResult> => {
-      assertOwnTenant(session, tenantId, { pkg: PKG, op: 'updateCas' });
-      return store.updateCas(session, expected);
-    },
+    put: (session: SessionInput): Promise<Cas> => store.put(session, opts),
+    updateCas: (session: SessionInput, expected: Cas): Promise<UpdateCasResult> =>
+      store.updateCas(session, expected, opts),
     delete: (key: SessionKey): Promise<boolean> => store.delete(key, opts),
     touch: (key: SessionKey, ttlSecs?: number | null): Promise<boolean> =>
       store.touch(key, ttlSecs, opts),

@@ -58,14 +58,14 @@ describe('prepareSessionWrite', () => {
       { ...stored, cursor: { ...stored.cursor, nodeId: 'm' }, outbox: [...stored.outbox, entry] },
       ctx,
       1000,
-      stored,
+      () => stored,
     );
     expect(next.meta).toBe(stored.meta);
     expect(next.outbox[0]).toBe(stored.outbox[0]);
     expect(next.outbox[1]).toStrictEqual(entry);
     expect(next.cursor).not.toBe(stored.cursor);
     expect(next.cursor.nodeId).toBe('m');
-    const restamped = prepareSessionWrite(next, ctx, 2000, next);
+    const restamped = prepareSessionWrite(next, ctx, 2000, () => next);
     expect(restamped.updatedAt).toBe('1970-01-01T00:00:02.000Z');
     expect(restamped.cursor).toBe(next.cursor);
     expect(prepareSessionWrite(next, ctx, 2000).meta).not.toBe(next.meta);

@@ -1,16 +1,18 @@
 import {
   type Cas,
+  DEFAULT_SESSION_LIMITS,
   type OutboxEntry,
   RESERVED_TENANT_IDS,
   SESSION_LIMITS,
   SESSION_PATTERNS,
   type SessionCursor,
   type SessionKey,
+  type SessionLimits,
   type SessionMeta,
   type SessionSnapshot,
 } from '@greentic/session-types';
-import { describeValue, invalidInput, type OpContext } from './context.js';
-import { frozenDataCopy, frozenLabelsCopy } from './json.js';
+import { describeValue, invalidInput, type OpContext, readInput, sessionError } from './context.js';
+import { frozenDataCopy, frozenLabelsCopy, prototypeName } from './json.js';
 
 const SESSION_FIELDS = ['id', 'key', 'cursor', 'meta', 'outbox', 'updatedAt', 'ttlSecs'] as const;
 const SESSION_OPTIONAL_FIELDS = ['data'] as const;
@@ -88,7 +90,8 @@ export function validateTtlSecs(ttlSecs: unknown, ctx: OpContext, field = 'ttlSe
       `${field} must be an integer 0..${SESSION_LIMITS.maxTtlSecs}, got ${describeValue(ttlSecs)}`,
     );
   }
-  return ttlSecs as number;
+  // -0 + 0 is +0: JSON has no negative zero, so every backend stores 0.
+  return (ttlSecs as number) + 0;
 }
 
 /**
@@ -103,7 +106,7 @@ export function validateCount(value: unknown, ctx: OpContext, field: string): nu
       `${field} must be a non-negative safe integer, got ${describeValue(value)}`,
     );
   }
-  return value as number;
+  return (value as number) + 0;
 }
 
 /**
@@ -160,11 +163,22 @@ function validateText(value: unknown, ctx: OpContext, field: string, allowEmpty:
   return value;
 }
 
-function validateNullableText(value: unknown, ctx: OpContext, field: string): string | null {
-  return value === null ? null : validateText(value, ctx, field, false);
+function validateNullableText(
+  value: unknown,
+  ctx: OpContext,
+  field: string,
+  allowEmpty = false,
+): string | null {
+  return value === null ? null : validateText(value, ctx, field, allowEmpty);
 }
 
-function expectRecord(
+/**
+ * Checks that `value` is a plain object with exactly `fields` (own, enumerable)
+ * and returns a null-prototype record holding each field's value, read once.
+ * Validation then only looks at that record, so a getter or Proxy that answers
+ * differently on a second read never gets one.
+ */
+function readRecord(
   value: unknown,
   fields: readonly string[],
   ctx: OpContext,
@@ -177,20 +191,24 @@ function expectRecord(
   // Plain objects only, own properties only: what JSON can carry and JSON Schema sees.
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw invalidInput(
-      ctx,
-      `${field} must be a plain object, got ${proto?.constructor?.name ?? 'an object'}`,
-    );
+    throw invalidInput(ctx, `${field} must be a plain object, got ${prototypeName(proto)}`);
   }
-  for (const k of Object.keys(value)) {
-    if (!fields.includes(k) && !optional.includes(k)) {
-      throw invalidInput(ctx, `${field}.${k} is not a known field`);
+  const keys = Object.keys(value);
+  let given = 0;
+  for (const k of keys) {
+    if (fields.includes(k)) given++;
+    else if (!optional.includes(k)) throw invalidInput(ctx, `${field}.${k} is not a known field`);
+  }
+  // Every key is a known field name (none is `__proto__`), so a plain object
+  // literal is safe here, and much faster than a null-prototype dictionary.
+  const record: Record<string, unknown> = {};
+  for (const k of keys) record[k] = (value as Record<string, unknown>)[k];
+  if (given !== fields.length) {
+    for (const k of fields) {
+      if (!Object.hasOwn(record, k)) throw invalidInput(ctx, `${field}.${k} is required`);
     }
   }
-  for (const k of fields) {
-    if (!Object.hasOwn(value, k)) throw invalidInput(ctx, `${field}.${k} is required`);
-  }
-  return value as Record<string, unknown>;
+  return record;
 }
 
 function cursorCopy(
@@ -200,12 +218,11 @@ function cursorCopy(
   prev: Readonly<SessionCursor> | undefined,
 ): Readonly<SessionCursor> {
   if (prev !== undefined && value === prev) return prev;
-  const c = expectRecord(value, CURSOR_FIELDS, ctx, field);
+  const c = readRecord(value, CURSOR_FIELDS, ctx, field);
   return Object.freeze({
     flowId: validateText(c.flowId, ctx, `${field}.flowId`, false),
     nodeId: validateText(c.nodeId, ctx, `${field}.nodeId`, false),
-    waitReason:
-      c.waitReason === null ? null : validateText(c.waitReason, ctx, `${field}.waitReason`, true),
+    waitReason: validateNullableText(c.waitReason, ctx, `${field}.waitReason`, true),
     outboxSeq: validateCount(c.outboxSeq, ctx, `${field}.outboxSeq`),
   });
 }
@@ -215,16 +232,17 @@ function metaCopy(
   ctx: OpContext,
   field: string,
   prev: SessionSnapshot['meta'] | undefined,
+  limits: SessionLimits,
 ): SessionSnapshot['meta'] {
   if (prev !== undefined && value === prev) return prev;
-  const m = expectRecord(value, META_FIELDS, ctx, field);
+  const m = readRecord(value, META_FIELDS, ctx, field);
   const meta: SessionSnapshot['meta'] = {
     tenantId: validateTenantId(m.tenantId, ctx, `${field}.tenantId`),
     teamId: validateNullableText(m.teamId, ctx, `${field}.teamId`),
     userId: validateNullableText(m.userId, ctx, `${field}.userId`),
     labels: (prev !== undefined && m.labels === prev.labels
       ? prev.labels
-      : frozenLabelsCopy(m.labels, `${field}.labels`, ctx)) as SessionMeta['labels'],
+      : frozenLabelsCopy(m.labels, `${field}.labels`, ctx, limits)) as SessionMeta['labels'],
   };
   return Object.freeze(meta);
 }
@@ -234,13 +252,16 @@ function outboxCopy(
   ctx: OpContext,
   field: string,
   prev: readonly Readonly<OutboxEntry>[] | undefined,
+  limits: SessionLimits,
 ): readonly Readonly<OutboxEntry>[] {
   if (!Array.isArray(value))
     throw invalidInput(ctx, `${field} must be an array, got ${describeValue(value)}`);
-  if (value.length > SESSION_LIMITS.maxOutboxEntries) {
+  const length: unknown = value.length;
+  // `!(… <= …)` also rejects a NaN length a Proxy may report.
+  if (!((length as number) <= limits.maxOutboxEntries)) {
     throw invalidInput(
       ctx,
-      `${field} must hold at most ${SESSION_LIMITS.maxOutboxEntries} entries, got ${value.length}`,
+      `${field} must hold at most ${limits.maxOutboxEntries} entries, got ${describeValue(length)}`,
     );
   }
   if (prev !== undefined && value === prev) return prev;
@@ -250,10 +271,12 @@ function outboxCopy(
   const out: Readonly<OutboxEntry>[] = [];
   let seen: Set<string> | undefined;
   let lastSeq = -1;
-  for (let i = 0; i < value.length; i++) {
+  for (let i = 0; i < (length as number); i++) {
     const given: unknown = value[i];
+    // Only an entry of the stored snapshot (a validated frozen object) is
+    // reused unvalidated; anything else, `undefined` included, is validated.
     const entry =
-      prev !== undefined && given === prev[i]
+      prev !== undefined && i < prev.length && given === prev[i]
         ? (given as Readonly<OutboxEntry>)
         : outboxEntryCopy(given, ctx, `${field}[${i}]`);
     if (seen === undefined && entry.seq > lastSeq) {
@@ -280,7 +303,15 @@ function entryId(entry: Readonly<OutboxEntry>): string {
  * @throws SessionError `invalid_input`
  */
 export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Readonly<OutboxEntry> {
-  const e = expectRecord(value, OUTBOX_FIELDS, ctx, at);
+  return readInput(ctx, at, () => outboxEntryCopyUnguarded(value, ctx, at));
+}
+
+function outboxEntryCopyUnguarded(
+  value: unknown,
+  ctx: OpContext,
+  at: string,
+): Readonly<OutboxEntry> {
+  const e = readRecord(value, OUTBOX_FIELDS, ctx, at);
   const seq = validateCount(e.seq, ctx, `${at}.seq`);
   const payloadSha256 = e.payloadSha256;
   if (typeof payloadSha256 !== 'string' || !SESSION_PATTERNS.sha256Hex.test(payloadSha256)) {
@@ -294,27 +325,68 @@ export function outboxEntryCopy(value: unknown, ctx: OpContext, at: string): Rea
 }
 
 /**
+ * Looks up the snapshot a store holds under a key (a validated, deeply frozen
+ * result of {@link prepareSessionWrite}), or undefined.
+ */
+export type PreviousSnapshotLookup = (key: SessionKey) => SessionSnapshot | undefined;
+
+/**
  * Validates a session for a write and returns the deeply frozen copy a store
  * keeps: fields in canonical order, outbox deduplicated by
- * `(seq, payloadSha256)` (first occurrence kept, order kept), `updatedAt`
- * stamped with `nowMs`. The caller's object is neither frozen nor kept.
+ * `(seq, payloadSha256)` (first occurrence kept, order kept), `-0` stored as
+ * `0`, `updatedAt` stamped with `nowMs`. The caller's object is neither frozen
+ * nor kept.
+ *
+ * **Read once:** every property of `session` is read exactly once, and
+ * everything after (the size limits, the store's fence and ownership checks,
+ * the write itself) must use only the returned copy. A getter or Proxy that
+ * answers differently on a second read therefore cannot make a check and the
+ * write see different sessions. Anything a getter or Proxy trap throws becomes
+ * `invalid_input` (the thrown value is its `cause`).
  *
  * @param session - what the caller passed
  * @param ctx - operation context for errors
  * @param nowMs - the write time, in epoch milliseconds
- * @param previous - the snapshot the store holds now (a validated, deeply frozen
- *   result of this function). Parts of `session` that are the very same objects
- *   as its parts are reused without validating or copying them again, so the
- *   usual get → spread → updateCas pays only for what changed.
+ * @param previous - called once, with the validated key, after the key was
+ *   read: returns the snapshot the store holds under it. Parts of `session`
+ *   that are the very same objects as its parts are reused without validating
+ *   or copying them again, so the usual get → spread → updateCas pays only for
+ *   what changed.
+ * @param limits - the store's size limits @default DEFAULT_SESSION_LIMITS
  * @throws SessionError `invalid_input` naming the first bad field; nothing is written
  */
 export function prepareSessionWrite(
   session: unknown,
   ctx: OpContext,
   nowMs: number,
-  previous?: SessionSnapshot,
+  previous?: PreviousSnapshotLookup,
+  limits: SessionLimits = DEFAULT_SESSION_LIMITS,
 ): SessionSnapshot {
-  return copySession(session, ctx, isoAt(nowMs), previous);
+  return readInput(ctx, 'session', () => copySession(session, ctx, isoAt(nowMs), previous, limits));
+}
+
+/**
+ * The write fence: throws `tenant_mismatch` when a fenced write (`tenantId`
+ * given) carries a session of another tenant. Call it on the copy
+ * {@link prepareSessionWrite} returned, never on the caller's object.
+ *
+ * @param session - the validated copy about to be written
+ * @param tenantId - the tenant the write is fenced to, or undefined for an unfenced write
+ * @param ctx - operation context for errors
+ * @throws SessionError `tenant_mismatch`; nothing is written
+ */
+export function assertTenantFence(
+  session: SessionSnapshot,
+  tenantId: string | undefined,
+  ctx: OpContext,
+): void {
+  if (tenantId !== undefined && session.meta.tenantId !== tenantId) {
+    throw sessionError(
+      'tenant_mismatch',
+      ctx,
+      `session.meta.tenantId ${JSON.stringify(session.meta.tenantId)} is not the fenced tenant ${JSON.stringify(tenantId)}; nothing was written`,
+    );
+  }
 }
 
 let lastStampMs = Number.NaN;
@@ -333,8 +405,9 @@ const PARSE_CTX: OpContext = { pkg: '@greentic/session-core', op: 'parseSession'
 
 /**
  * Validates any value as a {@link @greentic/session-types!Session | Session} and returns a deeply frozen copy
- * (outbox deduplicated, `updatedAt` kept). Use it at the edges of a service,
- * for example on sessions received over the wire.
+ * (outbox deduplicated, `updatedAt` kept, default size limits). Use it at the
+ * edges of a service, for example on sessions received over the wire. Reads
+ * each property once, like {@link prepareSessionWrite}.
  *
  * @param value - candidate session
  * @param ctx - operation context for errors
@@ -342,13 +415,40 @@ const PARSE_CTX: OpContext = { pkg: '@greentic/session-core', op: 'parseSession'
  * @throws SessionError `invalid_input` naming the first bad field
  */
 export function parseSession(value: unknown, ctx: OpContext = PARSE_CTX): SessionSnapshot {
-  return copySession(value, ctx, undefined, undefined);
+  return readInput(ctx, 'session', () =>
+    copySession(value, ctx, undefined, undefined, DEFAULT_SESSION_LIMITS),
+  );
 }
+
+/**
+ * Like {@link parseSession} with parts reused by identity from `previous` and
+ * no size limits (the store enforces its own): how `mutate` reads what its
+ * function returned exactly once before handing the copy to `updateCas`.
+ *
+ * @internal
+ */
+export function parseSessionFrom(
+  value: unknown,
+  ctx: OpContext,
+  previous: SessionSnapshot,
+): SessionSnapshot {
+  return readInput(ctx, 'session', () =>
+    copySession(value, ctx, undefined, () => previous, UNLIMITED),
+  );
+}
+
+const UNLIMITED: SessionLimits = Object.freeze({
+  maxLabelsBytes: Number.POSITIVE_INFINITY,
+  maxLabelValues: Number.POSITIVE_INFINITY,
+  maxOutboxEntries: Number.POSITIVE_INFINITY,
+  maxDataBytes: Number.POSITIVE_INFINITY,
+  maxDataValues: Number.POSITIVE_INFINITY,
+});
 
 /** True when {@link parseSession} would accept `value`. */
 export function isValidSession(value: unknown): boolean {
   try {
-    copySession(value, PARSE_CTX, undefined, undefined);
+    parseSession(value);
     return true;
   } catch {
     return false;
@@ -359,12 +459,10 @@ function copySession(
   session: unknown,
   ctx: OpContext,
   stamp: string | undefined,
-  prev: SessionSnapshot | undefined,
+  previous: PreviousSnapshotLookup | undefined,
+  limits: SessionLimits,
 ): SessionSnapshot {
-  if (prev !== undefined && session === prev) {
-    return stamp === undefined ? prev : Object.freeze({ ...prev, updatedAt: stamp });
-  }
-  const s = expectRecord(session, SESSION_FIELDS, ctx, 'session', SESSION_OPTIONAL_FIELDS);
+  const s = readRecord(session, SESSION_FIELDS, ctx, 'session', SESSION_OPTIONAL_FIELDS);
   const id = s.id;
   if (typeof id !== 'string' || !SESSION_PATTERNS.uuid.test(id)) {
     throw invalidInput(
@@ -373,9 +471,13 @@ function copySession(
     );
   }
   const key = validateSessionKey(s.key, ctx, 'session.key');
+  const prev = previous?.(key);
+  if (prev !== undefined && session === prev) {
+    return stamp === undefined ? prev : Object.freeze({ ...prev, updatedAt: stamp });
+  }
   const cursor = cursorCopy(s.cursor, ctx, 'session.cursor', prev?.cursor);
-  const meta = metaCopy(s.meta, ctx, 'session.meta', prev?.meta);
-  const outbox = outboxCopy(s.outbox, ctx, 'session.outbox', prev?.outbox);
+  const meta = metaCopy(s.meta, ctx, 'session.meta', prev?.meta, limits);
+  const outbox = outboxCopy(s.outbox, ctx, 'session.outbox', prev?.outbox, limits);
   const updatedAt = validateTimestamp(s.updatedAt, ctx, 'session.updatedAt');
   const given = s.data;
   // Absent and undefined both mean "no data"; data passed back unchanged from
@@ -385,7 +487,7 @@ function copySession(
       ? undefined
       : prev !== undefined && given === prev.data
         ? prev.data
-        : frozenDataCopy(given, 'session.data', ctx);
+        : frozenDataCopy(given, 'session.data', ctx, limits);
   const ttlSecs = validateTtlSecs(s.ttlSecs, ctx, 'session.ttlSecs');
   const updated = stamp ?? updatedAt;
   return Object.freeze(
@@ -395,28 +497,107 @@ function copySession(
   );
 }
 
-/** Options accepted by reads, deletes and touches. */
+/** Options accepted by every operation: the tenant fence. */
 export interface TenantOptions {
-  /** When set, a key owned by another tenant behaves as if it did not exist. */
+  /**
+   * When set, reads, deletes and touches of a key owned by another tenant
+   * behave as if it did not exist, and `put`/`updateCas` throw
+   * `tenant_mismatch` unless the validated session's `meta.tenantId` is this
+   * tenant (and the key is free or already this tenant's).
+   */
   tenantId?: string | undefined;
 }
 
 /**
- * Validates the optional `{ tenantId }` argument.
+ * Reads an options argument: a plain object (prototype `Object.prototype` or
+ * null; not an array, a `Date`, a class instance) whose own enumerable keys
+ * are all in `known`. Each known option is read exactly once into the
+ * returned null-prototype record; a throwing getter or Proxy trap gives
+ * `invalid_input`.
+ *
+ * @param value - the caller's options
+ * @param known - accepted option names
+ * @param ctx - operation context for errors
+ * @param field - name of the argument in messages @default 'opts'
+ * @returns each known option's value (absent ones are undefined)
+ * @throws SessionError `invalid_input`
+ */
+export function readOptions(
+  value: unknown,
+  known: readonly string[],
+  ctx: OpContext,
+  field = 'opts',
+): Readonly<Record<string, unknown>> {
+  return readInput(ctx, field, () => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw invalidInput(ctx, `${field} must be an object, got ${describeValue(value)}`);
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw invalidInput(ctx, `${field} must be a plain object, got ${prototypeName(proto)}`);
+    }
+    const keys = Object.keys(value);
+    for (const k of keys) {
+      if (!known.includes(k)) throw invalidInput(ctx, `${field}.${k} is not a known option`);
+    }
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of keys) out[k] = (value as Record<string, unknown>)[k];
+    return out;
+  });
+}
+
+const TENANT_OPTIONS = ['tenantId'] as const;
+
+/**
+ * Validates the optional `{ tenantId }` argument (a plain object, read once).
  *
  * @returns the tenant id, or undefined when none was given
  * @throws SessionError `invalid_input`
  */
 export function validateTenantOptions(opts: unknown, ctx: OpContext): string | undefined {
   if (opts === undefined) return undefined;
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw invalidInput(ctx, `opts must be an object, got ${describeValue(opts)}`);
-  }
-  for (const k of Object.keys(opts)) {
-    if (k !== 'tenantId') throw invalidInput(ctx, `opts.${k} is not a known option`);
-  }
-  const tenantId = (opts as TenantOptions).tenantId;
+  const { tenantId } = readOptions(opts, TENANT_OPTIONS, ctx);
   return tenantId === undefined ? undefined : validateTenantId(tenantId, ctx, 'opts.tenantId');
+}
+
+const LIMIT_NAMES = [
+  'maxLabelsBytes',
+  'maxLabelValues',
+  'maxOutboxEntries',
+  'maxDataBytes',
+  'maxDataValues',
+] as const;
+
+/**
+ * Validates a store's `limits` option and fills in the defaults: every given
+ * limit must be a positive safe integer.
+ *
+ * @param limits - the store option (a plain object of some limits), or undefined
+ * @param ctx - operation context for errors
+ * @param field - option name in messages @default 'options.limits'
+ * @returns frozen, complete limits
+ * @throws SessionError `invalid_input`
+ */
+export function resolveSessionLimits(
+  limits: unknown,
+  ctx: OpContext,
+  field = 'options.limits',
+): SessionLimits {
+  if (limits === undefined) return DEFAULT_SESSION_LIMITS;
+  const given = readOptions(limits, LIMIT_NAMES, ctx, field);
+  const out: Record<(typeof LIMIT_NAMES)[number], number> = { ...DEFAULT_SESSION_LIMITS };
+  for (const name of LIMIT_NAMES) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || (value as number) < 1) {
+      throw invalidInput(
+        ctx,
+        `${field}.${name} must be a positive safe integer, got ${describeValue(value)}`,
+      );
+    }
+    out[name] = value as number;
+  }
+  return Object.freeze(out);
 }
 
 /**

@@ -34,8 +34,17 @@ function describeRejected(value: unknown): string {
   }
   if (typeof value === 'number') return String(value);
   if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
+  if (isArraySafely(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+// Array.isArray throws on a revoked Proxy; building a message must never throw.
+function isArraySafely(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -44,17 +53,20 @@ function describeRejected(value: unknown): string {
  * @param op - public function being called, for the error message
  * @param name - argument name, for the error message (e.g. `chatId`, `parts[1]`)
  * @param value - the caller's value
+ * @param allowEmpty - accept `''` (the Rust-compatible functions do, as the
+ *   crate does) @default false
  * @returns the string itself, or the decimal form of a safe integer
- * @throws SessionError `invalid_input` unless `value` is a non-empty string
- *   without lone surrogates or a safe integer
+ * @throws SessionError `invalid_input` unless `value` is a string without lone
+ *   surrogates (non-empty unless `allowEmpty`) or a safe integer
  */
-export function keyPartText(op: string, name: string, value: unknown): string {
-  if (typeof value === 'string' && value.length > 0 && !LONE_SURROGATE.test(value)) return value;
+export function keyPartText(op: string, name: string, value: unknown, allowEmpty = false): string {
+  if (typeof value === 'string' && (allowEmpty || value.length > 0) && !LONE_SURROGATE.test(value))
+    return value;
   // String(-0) is '0', as Rust formats integer zero; safe integers never use exponent notation.
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   throw mappingError(
     op,
-    `${name} must be a non-empty string or a safe integer, got ${describeRejected(value)}`,
+    `${name} must be a ${allowEmpty ? '' : 'non-empty '}string or a safe integer, got ${describeRejected(value)}`,
   );
 }
 

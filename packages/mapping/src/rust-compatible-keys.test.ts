@@ -76,8 +76,8 @@ describe('telegramUpdateToSessionKey', () => {
     expect(telegramUpdateToSessionKey('bot', 'chat', 'user2')).not.toBe(base);
   });
 
-  it('equals sha256 of the colon-joined UTF-8 text for any well-formed parts (property)', () => {
-    const part = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+  it('equals sha256 of the colon-joined UTF-8 text for any well-formed parts, empty ones included (property)', () => {
+    const part = fc.string({ unit: 'binary', minLength: 0, maxLength: 12 });
     fc.assert(
       fc.property(part, part, part, (b, c, u) => {
         const expected = createHash('sha256')
@@ -87,6 +87,42 @@ describe('telegramUpdateToSessionKey', () => {
       }),
     );
   });
+});
+
+// Issue 10, defect 7: the crate hashes empty parts (a Telegram channel post
+// has no sender). Expected keys: `printf '%s' '<preimage>' | sha256sum`, and
+// node:crypto on the literal preimage as a second, independent check.
+const EMPTY_PARTS = [
+  {
+    call: () => telegramUpdateToSessionKey('', '', ''),
+    preimage: 'tg:::',
+    key: 'a9e65bd2831f23322ccf29b797e683f3925c94ae54539347ce35d34c56d8f355',
+  },
+  {
+    call: () => telegramUpdateToSessionKey('bot', '', 42),
+    preimage: 'tg:bot::42',
+    key: 'beba5cc9c16859b0587a614e301398b5eba892f2493e1f9262dac5006d78da59',
+  },
+  {
+    call: () => webhookToSessionKey('', '', ''),
+    preimage: 'wh:::',
+    key: 'a8e665de75db47b1072f21634dc029ba37e2c943d32f4c3421299514b1e36cbd',
+  },
+  {
+    call: () => webhookToSessionKey('crm', 'ticket', ''),
+    preimage: 'wh:crm:ticket:',
+    key: '44130faa017ea0f7f9e03eaac35b2aa34aeb39b2fcf38c1090ae268c991001a8',
+  },
+] as const;
+
+describe('empty parts hash like the Rust crate (issue 10, defect 7)', () => {
+  it.each(EMPTY_PARTS)(
+    '$preimage gives the bytes of sha256($preimage)',
+    ({ call, preimage, key }) => {
+      expect(createHash('sha256').update(preimage, 'utf8').digest('hex')).toBe(key);
+      expect(call()).toBe(key);
+    },
+  );
 });
 
 describe('webhookToSessionKey', () => {
@@ -114,7 +150,6 @@ describe('webhookToSessionKey', () => {
 
 describe('input validation', () => {
   const bad: [string, unknown, string][] = [
-    ['an empty string', '', 'got an empty string'],
     ['a non-integer', 1.5, 'got 1.5'],
     ['NaN', Number.NaN, 'got NaN'],
     ['Infinity', Number.POSITIVE_INFINITY, 'got Infinity'],
@@ -153,7 +188,7 @@ describe('input validation', () => {
           expect(thrown).toBeInstanceOf(SessionError);
           expect((thrown as SessionError).code).toBe('invalid_input');
           expect((thrown as SessionError).message).toBe(
-            `[@greentic/session-mapping] ${op}: ${name} must be a non-empty string or a safe integer, ${got}`,
+            `[@greentic/session-mapping] ${op}: ${name} must be a string or a safe integer, ${got}`,
           );
         },
       );

@@ -24,9 +24,12 @@ import { keyPartText, type SessionKeyPart, sha256HexUtf8 } from './key-part.js';
  * @param chatId - chat id; Telegram's are integers and may be negative
  * @param userId - user id
  * @returns 64 lowercase hex characters, a valid `SessionKey`
- * @throws SessionError `invalid_input` when an argument is not a non-empty
- *   string (without lone surrogates) or a safe integer. Rust accepts empty
- *   strings; this port rejects them because an empty id is a missing field.
+ * @throws SessionError `invalid_input` when an argument is not a string
+ *   (without lone surrogates: a Rust `&str` cannot hold one) or a safe integer.
+ *   Empty strings are accepted and hashed as the crate hashes them
+ *   (`('', '', '')` hashes `tg:::`): a channel post has no sender, and Rust
+ *   and TypeScript services must agree on its key. The v2 functions reject
+ *   empty parts instead.
  */
 export function telegramUpdateToSessionKey(
   botId: SessionKeyPart,
@@ -34,9 +37,9 @@ export function telegramUpdateToSessionKey(
   userId: SessionKeyPart,
 ): SessionKey {
   const op = 'telegramUpdateToSessionKey';
-  const bot = keyPartText(op, 'botId', botId);
-  const chat = keyPartText(op, 'chatId', chatId);
-  const user = keyPartText(op, 'userId', userId);
+  const bot = keyPartText(op, 'botId', botId, true);
+  const chat = keyPartText(op, 'chatId', chatId, true);
+  const user = keyPartText(op, 'userId', userId, true);
   return sha256HexUtf8(`tg:${bot}:${chat}:${user}`);
 }
 
@@ -56,8 +59,9 @@ export function telegramUpdateToSessionKey(
  * @param subject - kind of object, e.g. `ticket`
  * @param idHint - id of the object
  * @returns 64 lowercase hex characters, a valid `SessionKey`
- * @throws SessionError `invalid_input` when an argument is not a non-empty
- *   string (without lone surrogates) or a safe integer
+ * @throws SessionError `invalid_input` when an argument is not a string
+ *   (without lone surrogates) or a safe integer; empty strings are accepted
+ *   and hashed as the crate hashes them (`wh:::` for three empty parts)
  */
 export function webhookToSessionKey(
   source: SessionKeyPart,
@@ -65,8 +69,8 @@ export function webhookToSessionKey(
   idHint: SessionKeyPart,
 ): SessionKey {
   const op = 'webhookToSessionKey';
-  const src = keyPartText(op, 'source', source);
-  const subj = keyPartText(op, 'subject', subject);
-  const id = keyPartText(op, 'idHint', idHint);
+  const src = keyPartText(op, 'source', source, true);
+  const subj = keyPartText(op, 'subject', subject, true);
+  const id = keyPartText(op, 'idHint', idHint, true);
   return sha256HexUtf8(`wh:${src}:${subj}:${id}`);
 }

@@ -193,6 +193,68 @@ describe('v2 input validation', () => {
     },
   );
 
+  it('rejects a hole in a sparse array as invalid_input naming its index (issue 10, defect 6)', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test
+    const sparse = ['a', , 'b'] as unknown as string[];
+    const err = thrownBy(() => sessionKeyFromParts('ns', sparse));
+    expect(err.message).toBe(
+      '[@greentic/session-mapping] sessionKeyFromParts: parts[1] must be a non-empty string or a safe integer, got undefined',
+    );
+  });
+
+  it('turns a throwing getter, Proxy trap or revoked Proxy into invalid_input', () => {
+    const boom = new Error('boom');
+    const getter = ['a'];
+    Object.defineProperty(getter, 0, {
+      get: () => {
+        throw boom;
+      },
+    });
+    const { proxy: revoked, revoke } = Proxy.revocable([], {});
+    revoke();
+    const trap = new Proxy(['a'], {
+      get: () => {
+        throw boom;
+      },
+    });
+    for (const parts of [getter, revoked, trap]) {
+      const err = thrownBy(() => sessionKeyFromParts('ns', parts as string[]));
+      expect(err.message).toBe(
+        '[@greentic/session-mapping] sessionKeyFromParts: parts could not be read: a getter or Proxy trap threw',
+      );
+    }
+  });
+
+  it('reads each part once', () => {
+    let reads = 0;
+    const parts = ['x'];
+    Object.defineProperty(parts, 0, { get: () => (++reads === 1 ? 'a' : 'b') });
+    expect(sessionKeyFromParts('ns', parts)).toBe(sessionKeyFromParts('ns', ['a']));
+    expect(reads).toBe(1);
+  });
+
+  it('accepts 1024 parts and rejects 1025 (a Proxy cannot claim a huge length)', () => {
+    expect(
+      sessionKeyFromParts(
+        'ns',
+        Array.from({ length: 1024 }, () => 'p'),
+      ),
+    ).toMatch(SESSION_PATTERNS.sha256Hex);
+    const huge = new Proxy(['p'], {
+      get: (t, k, r) => (k === 'length' ? 2 ** 32 - 1 : Reflect.get(t, k, r)),
+    });
+    expect(thrownBy(() => sessionKeyFromParts('ns', huge)).message).toContain(
+      'parts must hold at most 1024 parts, got 4294967295',
+    );
+  });
+
+  it('keeps rejecting empty parts, unlike the Rust-compatible functions', () => {
+    expect(thrownBy(() => sessionKeyFromParts('ns', ['a', ''])).message).toContain(
+      'parts[1] must be a non-empty string or a safe integer, got an empty string',
+    );
+    expect(telegramUpdateToSessionKey('', '', '')).toMatch(SESSION_PATTERNS.sha256Hex);
+  });
+
   it('names the index of a bad part', () => {
     const err = thrownBy(() => sessionKeyFromParts('ns', ['ok', 1.25]));
     expect(err.message).toBe(

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { SessionKey } from '@greentic/session-types';
+import { SessionError, type SessionKey } from '@greentic/session-types';
 import { keyPartText, mappingError, type SessionKeyPart, sha256HexUtf8 } from './key-part.js';
 
 /** Version tag that starts every v2 preimage; changing it would move every key. */
@@ -56,21 +56,50 @@ function deriveV2(op: string, namespace: unknown, named: readonly [string, unkno
  * @param parts - at least one non-empty string or safe integer; a number and
  *   its decimal string give the same key
  * @returns 64 lowercase hex characters, a valid `SessionKey`
- * @throws SessionError `invalid_input` naming the bad argument (e.g. `parts[1]`)
+ * @throws SessionError `invalid_input` naming the bad argument (e.g. `parts[1]`,
+ *   a hole in a sparse array included), for more than 1024 parts, or when
+ *   reading `parts` throws
  */
 export function sessionKeyFromParts(
   namespace: string,
   parts: readonly SessionKeyPart[],
 ): SessionKey {
   const op = 'sessionKeyFromParts';
-  if (!Array.isArray(parts) || parts.length === 0) {
+  const named = readParts(op, parts);
+  return deriveV2(op, namespace, named);
+}
+
+/** Most parts {@link sessionKeyFromParts} accepts. */
+export const MAX_SESSION_KEY_PARTS = 1024;
+
+/**
+ * Reads `parts` once: its length, then each index in order (a hole reads as
+ * `undefined` and is rejected by name). A getter or Proxy trap that throws
+ * gives `invalid_input`, never a raw error.
+ */
+function readParts(op: string, parts: unknown): [string, unknown][] {
+  const read = <T>(get: () => T): T => {
+    try {
+      return get();
+    } catch (err) {
+      throw new SessionError(
+        'invalid_input',
+        `[@greentic/session-mapping] ${op}: parts could not be read: a getter or Proxy trap threw`,
+        { cause: err },
+      );
+    }
+  };
+  if (!read(() => Array.isArray(parts))) throw mappingError(op, 'parts must be a non-empty array');
+  const list = parts as readonly unknown[];
+  const length: unknown = read(() => list.length);
+  if (!(typeof length === 'number' && length >= 1))
     throw mappingError(op, 'parts must be a non-empty array');
+  if (length > MAX_SESSION_KEY_PARTS) {
+    throw mappingError(op, `parts must hold at most ${MAX_SESSION_KEY_PARTS} parts, got ${length}`);
   }
-  return deriveV2(
-    op,
-    namespace,
-    parts.map((part, i): [string, unknown] => [`parts[${i}]`, part]),
-  );
+  const named: [string, unknown][] = [];
+  for (let i = 0; i < length; i++) named.push([`parts[${i}]`, read(() => list[i])]);
+  return named;
 }
 
 /**

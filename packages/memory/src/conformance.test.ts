@@ -13,6 +13,7 @@ afterEach(() => {
 describeSessionStore({
   name: 'memory',
   createStore: () => new InMemorySessionStore(),
+  createStoreWithLimits: (limits) => new InMemorySessionStore({ limits }),
   capabilities: {
     clock: 'fake',
     advanceTime: async (ms) => {

@@ -1,5 +1,6 @@
 import { createSession, createSessionStore } from '@greentic/session-core';
 import { SessionError } from '@greentic/session-types';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createInMemorySessionStore,
@@ -168,5 +169,104 @@ describe('openSessionStore and createSessionStore("memory://")', () => {
       }
       expect(SessionError.isInstance(caught) && caught.code, url).toBe('invalid_input');
     }
+  });
+});
+
+describe('options, limits and URLs (issue 10)', () => {
+  const codeOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (err) {
+      return SessionError.isInstance(err) ? err.code : `raw ${String(err)}`;
+    }
+    return undefined;
+  };
+
+  it('options must be a plain object: a Date, an array or a class instance is invalid_input', () => {
+    for (const options of [new Date(), [], new (class Options {})(), null, 'x']) {
+      expect(codeOf(() => new InMemorySessionStore(options as never))).toBe('invalid_input');
+    }
+    expect(() => new InMemorySessionStore(Object.create(null))).not.toThrow();
+  });
+
+  it('takes a limits option, fills in the defaults, and validates it', () => {
+    const store = new InMemorySessionStore({ limits: { maxLabelsBytes: 64 } });
+    expect(store.limits).toStrictEqual({
+      maxLabelsBytes: 64,
+      maxLabelValues: 10_000,
+      maxOutboxEntries: 10_000,
+      maxDataBytes: 1_048_576,
+      maxDataValues: 10_000,
+    });
+    expect(new InMemorySessionStore().limits.maxLabelsBytes).toBe(1_048_576);
+    for (const limits of [{ maxLabelsBytes: 0 }, { maxBytes: 5 }, new Date()]) {
+      expect(codeOf(() => new InMemorySessionStore({ limits: limits as never }))).toBe(
+        'invalid_input',
+      );
+    }
+  });
+
+  it('enforces its own limits on put and updateCas', async () => {
+    const store = new InMemorySessionStore({ limits: { maxLabelsBytes: 64 } });
+    const s = session('small', 0);
+    const cas = await store.put(s);
+    const big = { ...s, meta: { ...s.meta, labels: { a: 'x'.repeat(100) } } };
+    await expect(store.put(big)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(store.updateCas(big, cas)).rejects.toMatchObject({ code: 'invalid_input' });
+    expect((await store.get('small'))?.session.meta.labels).toStrictEqual({});
+  });
+
+  it('openSessionStore passes options through and never echoes the URL', () => {
+    const store = openSessionStore('memory://', { limits: { maxOutboxEntries: 3 } });
+    expect(store.limits.maxOutboxEntries).toBe(3);
+    for (const url of ['redis://user:S3cret@host:6379/0', 'redis:/user:S3cret@host', 'S3cret']) {
+      let caught: unknown;
+      try {
+        openSessionStore(url);
+      } catch (err) {
+        caught = err;
+      }
+      expect(SessionError.isInstance(caught)).toBe(true);
+      expect((caught as Error).message).not.toContain('S3cret');
+    }
+    expect(codeOf(() => openSessionStore('memory://', new Date() as never))).toBe('invalid_input');
+  });
+
+  const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+  it(`openSessionStore opens a store or throws invalid_input for any URL (fuzz, ${RUNS} runs)`, () => {
+    const url = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc
+        .tuple(
+          fc.constantFrom('memory://', 'MEMORY://', 'memory:', 'memory:/', 'redis://'),
+          fc.constantFrom(
+            '',
+            '?',
+            '?sweepBatchSize=',
+            '?sweepBatchSize=7',
+            '?x=1',
+            '#f',
+            'u:S3cret@h/',
+          ),
+          fc.string({ unit: 'binary', maxLength: 20 }),
+        )
+        .map(([a, b, c]) => `${a}${b}${c}`),
+    );
+    fc.assert(
+      fc.property(url, (u) => {
+        let store: InMemorySessionStore | undefined;
+        try {
+          store = openSessionStore(u);
+        } catch (err) {
+          expect(SessionError.isInstance(err)).toBe(true);
+          expect((err as SessionError).code).toBe('invalid_input');
+          if (u.includes('S3cret')) expect((err as Error).message).not.toContain('S3cret');
+          return;
+        }
+        expect(store).toBeInstanceOf(InMemorySessionStore);
+        expect(new URL(u).protocol).toBe('memory:');
+      }),
+      { numRuns: RUNS, seed: 20261127 },
+    );
   });
 });

@@ -1,12 +1,17 @@
 import {
+  assertTenantFence,
   createTenantView,
   expiresAtMs,
   invalidInput,
   type OpContext,
+  type PreviousSnapshotLookup,
   prepareSessionWrite,
+  readOptions,
+  resolveSessionLimits,
   type SessionInput,
   type SessionStore,
   sessionError,
+  type TenantOptions,
   type TenantSessionStore,
   type UpdateCasResult,
   validateCas,
@@ -20,6 +25,7 @@ import {
   CAS_NONE,
   type Cas,
   type SessionKey,
+  type SessionLimits,
   type SessionSnapshot,
   type StoredSession,
 } from '@greentic/session-types';
@@ -38,7 +44,16 @@ export interface InMemorySessionStoreOptions {
    * @default 32
    */
   sweepBatchSize?: number;
+  /**
+   * Size limits of every write; any omitted limit keeps its default
+   * (`maxLabelsBytes` 1048576, `maxLabelValues` 10000, `maxOutboxEntries`
+   * 10000). Each must be a positive safe integer.
+   * @default DEFAULT_SESSION_LIMITS
+   */
+  limits?: Partial<SessionLimits>;
 }
+
+const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits'] as const;
 
 interface Entry extends HeapItem {
   /** Frozen `{ session, cas }`, handed out as is: a read costs a Map lookup. */
@@ -84,24 +99,32 @@ export class InMemorySessionStore implements SessionStore {
   readonly #heap = new ExpiryHeap<Entry>();
   readonly #now: () => number;
   readonly #sweepBatchSize: number;
+  readonly #limits: SessionLimits;
+  /** The stored snapshot under a key, expired or not: writes reuse its unchanged parts. */
+  readonly #previous: PreviousSnapshotLookup = (key) => this.#entries.get(key)?.stored.session;
   #closed = false;
 
   /**
-   * @param options - clock and sweep batch size
+   * @param options - a plain object: clock, sweep batch size and size limits
    * @throws SessionError `invalid_input` for bad options
    */
   constructor(options: InMemorySessionStoreOptions = {}) {
     const c = ctx('constructor');
-    if (typeof options !== 'object' || options === null)
-      throw invalidInput(c, 'options must be an object');
-    const { now = Date.now, sweepBatchSize = 32, ...rest } = options;
-    const extra = Object.keys(rest)[0];
-    if (extra !== undefined) throw invalidInput(c, `options.${extra} is not a known option`);
+    const o = readOptions(options, OPTION_NAMES, c, 'options');
+    const now = o.now ?? Date.now;
+    const sweepBatchSize = o.sweepBatchSize ?? 32;
     if (typeof now !== 'function') throw invalidInput(c, 'options.now must be a function');
     validateCount(sweepBatchSize, c, 'options.sweepBatchSize');
-    if (sweepBatchSize < 1) throw invalidInput(c, 'options.sweepBatchSize must be at least 1');
-    this.#now = now;
-    this.#sweepBatchSize = sweepBatchSize;
+    if ((sweepBatchSize as number) < 1)
+      throw invalidInput(c, 'options.sweepBatchSize must be at least 1');
+    this.#now = now as () => number;
+    this.#sweepBatchSize = sweepBatchSize as number;
+    this.#limits = resolveSessionLimits(o.limits, c);
+  }
+
+  /** The size limits every write of this store enforces (frozen). */
+  get limits(): SessionLimits {
+    return this.#limits;
   }
 
   /** Number of entries held, including expired ones not yet evicted. */
@@ -110,10 +133,7 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc @greentic/session-core!SessionStore#get} */
-  async get(
-    key: SessionKey,
-    opts?: { tenantId?: string | undefined },
-  ): Promise<StoredSession | null> {
+  async get(key: SessionKey, opts?: TenantOptions): Promise<StoredSession | null> {
     const c = ctx('get');
     const tenantId = validateTenantOptions(opts, c);
     const entry = this.#live(key, c);
@@ -122,10 +142,13 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc @greentic/session-core!SessionStore#put} */
-  async put(session: SessionInput): Promise<Cas> {
+  async put(session: SessionInput, opts?: TenantOptions): Promise<Cas> {
     const c = ctx('put');
+    const tenantId = validateTenantOptions(opts, c);
     const now = this.#open(c);
-    const next = prepareSessionWrite(session, c, now, this.#peek(session));
+    // From here on only `next`, the validated copy, is looked at.
+    const next = prepareSessionWrite(session, c, now, this.#previous, this.#limits);
+    assertTenantFence(next, tenantId, c);
     const current = this.#live(next.key, c);
     if (current !== undefined) assertSameTenant(current, next, c);
     const cas = current === undefined ? CAS_INITIAL : current.stored.cas + 1;
@@ -134,11 +157,18 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc @greentic/session-core!SessionStore#updateCas} */
-  async updateCas(session: SessionInput, expected: Cas): Promise<UpdateCasResult> {
+  async updateCas(
+    session: SessionInput,
+    expected: Cas,
+    opts?: TenantOptions,
+  ): Promise<UpdateCasResult> {
     const c = ctx('updateCas');
+    const tenantId = validateTenantOptions(opts, c);
     const now = this.#open(c);
-    const next = prepareSessionWrite(session, c, now, this.#peek(session));
+    // From here on only `next`, the validated copy, is looked at.
+    const next = prepareSessionWrite(session, c, now, this.#previous, this.#limits);
     validateCas(expected, c);
+    assertTenantFence(next, tenantId, c);
     const current = this.#live(next.key, c);
     if (current === undefined) return { ok: false, current: CAS_NONE, reason: 'missing' };
     assertSameTenant(current, next, c);
@@ -152,7 +182,7 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc @greentic/session-core!SessionStore#delete} */
-  async delete(key: SessionKey, opts?: { tenantId?: string | undefined }): Promise<boolean> {
+  async delete(key: SessionKey, opts?: TenantOptions): Promise<boolean> {
     const c = ctx('delete');
     const tenantId = validateTenantOptions(opts, c);
     const entry = this.#live(key, c);
@@ -162,11 +192,7 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   /** {@inheritDoc @greentic/session-core!SessionStore#touch} */
-  async touch(
-    key: SessionKey,
-    ttlSecs?: number | null,
-    opts?: { tenantId?: string | undefined },
-  ): Promise<boolean> {
+  async touch(key: SessionKey, ttlSecs?: number | null, opts?: TenantOptions): Promise<boolean> {
     const c = ctx('touch');
     const ttl = validateTouchTtl(ttlSecs, c);
     const tenantId = validateTenantOptions(opts, c);
@@ -209,15 +235,6 @@ export class InMemorySessionStore implements SessionStore {
     this.#closed = true;
     this.#entries.clear();
     this.#heap.clear();
-  }
-
-  /**
-   * The stored snapshot under the key `session` claims, if any: writes reuse
-   * the parts of it they pass back unchanged instead of validating them again.
-   */
-  #peek(session: SessionInput): SessionSnapshot | undefined {
-    const key = typeof session === 'object' && session !== null ? session.key : undefined;
-    return typeof key === 'string' ? this.#entries.get(key)?.stored.session : undefined;
   }
 
   /** Throws when closed; evicts a small batch of expired sessions; returns now. */
@@ -322,28 +339,39 @@ export function createInMemorySessionStore(
 
 /**
  * Opens a store from a `memory://` URL; `createSessionStore` from
- * `@greentic/session-core` calls it. `memory://?sweepBatchSize=64` sets the option.
+ * `@greentic/session-core` calls it. `memory://?sweepBatchSize=64` sets the
+ * option; other options (`limits`, `now`) come in `options`. Error messages
+ * never echo the URL.
  *
- * @throws SessionError `invalid_input` for another scheme or an unknown parameter
+ * @param url - `memory://`, optionally with `?sweepBatchSize=N`
+ * @param options - a plain object of {@link InMemorySessionStoreOptions}
+ * @throws SessionError `invalid_input` for another scheme, an unknown
+ *   parameter or bad options
  */
 export function openSessionStore(
   url: string,
   options: InMemorySessionStoreOptions = {},
 ): InMemorySessionStore {
   const c = ctx('openSessionStore');
+  if (typeof url !== 'string') throw invalidInput(c, 'url must be a string');
+  const merged: Record<string, unknown> = { ...readOptions(options, OPTION_NAMES, c, 'options') };
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (err) {
-    throw sessionError('invalid_input', c, `url is not a valid URL: ${JSON.stringify(url)}`, err);
+    // The URL is not shown: a mistyped Redis URL may hold a password.
+    throw sessionError('invalid_input', c, `url is not a valid URL (length ${url.length})`, err);
   }
   if (parsed.protocol !== 'memory:')
-    throw invalidInput(c, `url must start with memory://, got ${JSON.stringify(url)}`);
-  const merged: InMemorySessionStoreOptions = { ...options };
+    throw invalidInput(
+      c,
+      'url must start with memory:// (the URL is not shown: it may hold credentials)',
+    );
   for (const [name, value] of parsed.searchParams) {
     if (name !== 'sweepBatchSize')
-      throw invalidInput(c, `url parameter ${JSON.stringify(name)} is not known`);
-    merged.sweepBatchSize = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      throw invalidInput(c, `url parameter ${JSON.stringify(name.slice(0, 40))} is not known`);
+    merged.sweepBatchSize = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   }
-  return new InMemorySessionStore(merged);
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+  return new InMemorySessionStore(merged as InMemorySessionStoreOptions);
 }

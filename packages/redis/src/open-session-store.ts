@@ -1,4 +1,5 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core';
+import { describeValue, invalidInput, type OpContext, readOptions } from '@greentic/session-core';
+import type { SessionLimits } from '@greentic/session-types';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { RedisSessionStore } from './redis-session-store.js';
 
@@ -14,9 +15,17 @@ export interface OpenSessionStoreOptions {
   redisOptions?: RedisOptions;
   /** See {@link RedisSessionStoreOptions.clusterOptions}. */
   clusterOptions?: ClusterOptions;
+  /** See {@link RedisSessionStoreOptions.limits}. */
+  limits?: Partial<SessionLimits>;
 }
 
-const KNOWN = ['namespace', 'commandTimeoutMs', 'redisOptions', 'clusterOptions'];
+const KNOWN = [
+  'namespace',
+  'commandTimeoutMs',
+  'redisOptions',
+  'clusterOptions',
+  'limits',
+] as const;
 
 /**
  * Opens a {@link RedisSessionStore} from a URL; this is what core's
@@ -31,15 +40,9 @@ export function openSessionStore(
   url: string,
   options: OpenSessionStoreOptions = {},
 ): RedisSessionStore {
-  const proto =
-    typeof options === 'object' && options !== null ? Object.getPrototypeOf(options) : undefined;
-  if (proto !== Object.prototype && proto !== null) {
-    throw invalidInput(CTX, `options must be a plain object, got ${describeValue(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!KNOWN.includes(k)) throw invalidInput(CTX, `options.${k} is not a known option`);
-  }
-  if (typeof url !== 'string')
+  const given = readOptions(options, KNOWN, CTX, 'options');
+  if (typeof url !== 'string') {
     throw invalidInput(CTX, `url must be a string, got ${describeValue(url)}`);
-  return new RedisSessionStore({ ...options, url });
+  }
+  return new RedisSessionStore({ ...given, url });
 }

@@ -1,9 +1,12 @@
 import {
+  assertTenantFence,
   createTenantView,
   describeValue,
   invalidInput,
   type OpContext,
   prepareSessionWrite,
+  readOptions,
+  resolveSessionLimits,
   type SessionInput,
   type SessionStore,
   sessionError,
@@ -15,7 +18,13 @@ import {
   validateTenantOptions,
   validateTouchTtl,
 } from '@greentic/session-core';
-import type { Cas, SessionKey, SessionSnapshot, StoredSession } from '@greentic/session-types';
+import type {
+  Cas,
+  SessionKey,
+  SessionLimits,
+  SessionSnapshot,
+  StoredSession,
+} from '@greentic/session-types';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import { decodeValue } from './codec.js';
 import { type ConnectionSource, type RedisClient, RedisConnection } from './connection.js';
@@ -84,6 +93,12 @@ export interface RedisSessionStoreOptions {
   redisOptions?: RedisOptions | undefined;
   /** Extra ioredis `Cluster` options for a cluster the store opens. */
   clusterOptions?: ClusterOptions | undefined;
+  /**
+   * Size limits every write enforces (any of `SessionLimits`; the rest keep
+   * their defaults, `DEFAULT_SESSION_LIMITS`). Over a limit a write throws
+   * `invalid_input` before anything is sent.
+   */
+  limits?: Partial<SessionLimits> | undefined;
 }
 
 const CTX = {
@@ -96,7 +111,7 @@ const CTX = {
   ready: { pkg: PKG, op: 'ready' },
 } as const satisfies Record<string, OpContext>;
 
-const KNOWN_OPTIONS = new Set([
+const KNOWN_OPTIONS = [
   'url',
   'clusterNodes',
   'client',
@@ -104,7 +119,8 @@ const KNOWN_OPTIONS = new Set([
   'commandTimeoutMs',
   'redisOptions',
   'clusterOptions',
-]);
+  'limits',
+] as const;
 
 function validateTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_COMMAND_TIMEOUT_MS;
@@ -115,12 +131,6 @@ function validateTimeout(value: unknown): number {
     );
   }
   return value as number;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Checks the options and says where to connect. */
@@ -239,6 +249,8 @@ export class RedisSessionStore implements SessionStore {
   readonly namespace: string;
   /** Connection wait and reply deadline, in milliseconds. */
   readonly commandTimeoutMs: number;
+  /** The size limits every write enforces. */
+  readonly limits: SessionLimits;
   readonly #connection: RedisConnection;
   readonly #scripts: SessionScripts;
 
@@ -248,13 +260,10 @@ export class RedisSessionStore implements SessionStore {
    */
   constructor(options: RedisSessionStoreOptions) {
     const ctx = CTX.constructor;
-    if (!isPlainObject(options)) {
-      throw invalidInput(ctx, `options must be a plain object, got ${describeValue(options)}`);
-    }
-    for (const k of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(k)) throw invalidInput(ctx, `options.${k} is not a known option`);
-    }
-    const { source, namespace, commandTimeoutMs } = connectionSource(options);
+    // Each option is read once, into a plain record (see core's readOptions).
+    const given = readOptions(options, KNOWN_OPTIONS, ctx, 'options') as RedisSessionStoreOptions;
+    this.limits = resolveSessionLimits(given.limits, ctx);
+    const { source, namespace, commandTimeoutMs } = connectionSource(given);
     this.namespace =
       namespace === undefined ? DEFAULT_NAMESPACE : validateNamespace(namespace, ctx);
     this.commandTimeoutMs = validateTimeout(commandTimeoutMs);
@@ -317,7 +326,9 @@ export class RedisSessionStore implements SessionStore {
   async put(session: SessionInput, opts?: TenantOptions): Promise<Cas> {
     const ctx = CTX.put;
     const nowMs = Date.now();
-    const snapshot = this.#prepare(session, ctx, nowMs, opts);
+    const tenantId = validateTenantOptions(opts, ctx);
+    const snapshot = prepareSessionWrite(session, ctx, nowMs, undefined, this.limits);
+    assertTenantFence(snapshot, tenantId, ctx);
     const args = putArgs(this.#key(snapshot), snapshot, nowMs);
     return this.#connection.run(
       ctx,
@@ -341,9 +352,12 @@ export class RedisSessionStore implements SessionStore {
   ): Promise<UpdateCasResult> {
     const ctx = CTX.updateCas;
     const nowMs = Date.now();
-    // Session first, then the cas: the same order of checks as every backend.
-    const snapshot = this.#prepare(session, ctx, nowMs, opts);
+    const tenantId = validateTenantOptions(opts, ctx);
+    // Session first, then the cas, then the fence: the same order of checks as
+    // every backend. From here on only the validated copy is read.
+    const snapshot = prepareSessionWrite(session, ctx, nowMs, undefined, this.limits);
     validateCas(expected, ctx);
+    assertTenantFence(snapshot, tenantId, ctx);
     const args = updateCasArgs(this.#key(snapshot), snapshot, nowMs, expected);
     return this.#connection.run(
       ctx,
@@ -405,25 +419,6 @@ export class RedisSessionStore implements SessionStore {
    */
   async close(): Promise<void> {
     await this.#connection.close();
-  }
-
-  /** Validates once; every later check (the fence included) reads only the copy. */
-  #prepare(
-    session: SessionInput,
-    ctx: OpContext,
-    nowMs: number,
-    opts: TenantOptions | undefined,
-  ): SessionSnapshot {
-    const tenantId = validateTenantOptions(opts, ctx);
-    const snapshot = prepareSessionWrite(session, ctx, nowMs);
-    if (tenantId !== undefined && snapshot.meta.tenantId !== tenantId) {
-      throw sessionError(
-        'tenant_mismatch',
-        ctx,
-        `session.meta.tenantId ${JSON.stringify(snapshot.meta.tenantId)} is not the fenced tenant ${JSON.stringify(tenantId)}; nothing was written`,
-      );
-    }
-    return snapshot;
   }
 
   #key(snapshot: SessionSnapshot): string {

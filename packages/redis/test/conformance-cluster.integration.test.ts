@@ -7,6 +7,8 @@ describe.skipIf(REDIS_CLUSTER_URL === '')('redis cluster', () => {
   describeSessionStore({
     name: 'redis cluster (3 masters)',
     createStore: () => openSessionStore(REDIS_CLUSTER_URL, { namespace: uniqueNamespace() }),
+    createStoreWithLimits: (limits) =>
+      openSessionStore(REDIS_CLUSTER_URL, { namespace: uniqueNamespace(), limits }),
     capabilities: { clock: 'real', advanceTime: sleep },
   });
 });

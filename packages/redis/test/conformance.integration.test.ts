@@ -7,6 +7,8 @@ describe.skipIf(REDIS_URL === '')('redis standalone', () => {
   describeSessionStore({
     name: 'redis standalone',
     createStore: () => new RedisSessionStore({ url: REDIS_URL, namespace: uniqueNamespace() }),
+    createStoreWithLimits: (limits) =>
+      new RedisSessionStore({ url: REDIS_URL, namespace: uniqueNamespace(), limits }),
     capabilities: { clock: 'real', advanceTime: sleep },
   });
 });

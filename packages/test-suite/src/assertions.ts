@@ -1,4 +1,5 @@
-import { SessionError, type SessionErrorCode } from '@greentic/session-types';
+import type { SessionStore, TenantOptions } from '@greentic/session-core';
+import { SessionError, type SessionErrorCode, type StoredSession } from '@greentic/session-types';
 import { expect } from 'vitest';
 
 /** Awaits `promise` and asserts it rejected with a SessionError of `code` whose message contains `text`. */
@@ -24,4 +25,18 @@ export function expectDeeplyFrozen(value: unknown, path = 'value'): void {
   if (typeof value !== 'object' || value === null) return;
   expect(Object.isFrozen(value), `${path} is frozen`).toBe(true);
   for (const [k, v] of Object.entries(value)) expectDeeplyFrozen(v, `${path}.${k}`);
+}
+
+/**
+ * Reads `key` and asserts a live session is there, so later comparisons never
+ * compare an expected value with itself (`got?.x ?? expected`).
+ */
+export async function expectStored(
+  store: Pick<SessionStore, 'get'>,
+  key: string,
+  opts?: TenantOptions,
+): Promise<StoredSession> {
+  const got = await store.get(key, opts);
+  expect(got, `a live session under ${key}`).not.toBeNull();
+  return got as StoredSession;
 }

@@ -5,6 +5,8 @@ import { basicTests } from './groups/basic.js';
 import { casTests } from './groups/cas.js';
 import { concurrencyTests } from './groups/concurrency.js';
 import { dataTests } from './groups/data.js';
+import { fuzzRunsFromEnv, fuzzTests } from './groups/fuzz.js';
+import { hostileInputTests } from './groups/hostile-input.js';
 import { outboxTests } from './groups/outbox.js';
 import { tenantTests } from './groups/tenant.js';
 import { ttlTests } from './groups/ttl.js';
@@ -12,7 +14,8 @@ import type { DescribeSessionStoreOptions, SuiteContext } from './options.js';
 
 /**
  * Registers the conformance suite for one backend: basic, cas, outbox, data, ttl,
- * tenant fence, concurrency and bad input. Every backend runs it unchanged
+ * tenant fence, concurrency, bad input, hostile input (the regression cases of
+ * issue 10) and the fuzz group (`fuzzRuns`, default `FUZZ_RUNS` or 200). Every backend runs it unchanged
  * from a single test file.
  *
  * @example
@@ -26,16 +29,7 @@ import type { DescribeSessionStoreOptions, SuiteContext } from './options.js';
  * ```
  */
 export function describeSessionStore(options: DescribeSessionStoreOptions): void {
-  const opened: SessionStore[] = [];
-  const ctx: SuiteContext = {
-    capabilities: options.capabilities,
-    concurrentWriters: options.concurrentWriters ?? 50,
-    async open() {
-      const store = await options.createStore();
-      opened.push(store);
-      return store;
-    },
-  };
+  const { ctx, opened } = suiteContext(options);
 
   describe(`SessionStore conformance: ${options.name}`, () => {
     afterEach(async () => {
@@ -49,5 +43,44 @@ export function describeSessionStore(options: DescribeSessionStoreOptions): void
     tenantTests(ctx);
     concurrencyTests(ctx);
     badInputTests(ctx);
+    hostileInputTests(ctx);
+    if (ctx.fuzzRuns > 0) fuzzTests(ctx);
   });
+}
+
+/**
+ * Registers only the fuzz group for one backend, e.g. for a cluster
+ * deployment whose full conformance run is too slow, or to fuzz longer in a
+ * separate file: `describeSessionStoreFuzz({ name, createStore, capabilities, fuzzRuns: 2000 })`.
+ */
+export function describeSessionStoreFuzz(options: DescribeSessionStoreOptions): void {
+  const { ctx, opened } = suiteContext(options);
+  describe(`SessionStore fuzz: ${options.name}`, () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+    fuzzTests(ctx);
+  });
+}
+
+function suiteContext(options: DescribeSessionStoreOptions): {
+  ctx: SuiteContext;
+  opened: SessionStore[];
+} {
+  const opened: SessionStore[] = [];
+  const track = async (store: SessionStore | Promise<SessionStore>) => {
+    const s = await store;
+    opened.push(s);
+    return s;
+  };
+  const withLimits = options.createStoreWithLimits;
+  const ctx: SuiteContext = {
+    capabilities: options.capabilities,
+    concurrentWriters: options.concurrentWriters ?? 50,
+    fuzzRuns: options.fuzzRuns ?? fuzzRunsFromEnv(),
+    open: () => track(options.createStore()),
+    openWithLimits:
+      withLimits === undefined ? undefined : (limits) => track(withLimits.call(options, limits)),
+  };
+  return { ctx, opened };
 }

@@ -1,4 +1,5 @@
 import type { SessionStore } from '@greentic/session-core';
+import type { SessionLimits } from '@greentic/session-types';
 
 /** What a backend tells the suite about itself. */
 export interface SessionStoreCapabilities {
@@ -22,12 +23,27 @@ export interface DescribeSessionStoreOptions {
   capabilities: SessionStoreCapabilities;
   /** Writers in the concurrency tests. @default 50 */
   concurrentWriters?: number;
+  /**
+   * Returns a fresh store with the given size limits (the backend's `limits`
+   * option). When omitted, the tests of per-store limits are skipped; the
+   * default limits are tested either way.
+   */
+  createStoreWithLimits?(limits: Partial<SessionLimits>): SessionStore | Promise<SessionStore>;
+  /**
+   * Runs of each property of the fuzz group; 0 leaves the group out.
+   * @default the FUZZ_RUNS environment variable, else 200
+   */
+  fuzzRuns?: number;
 }
 
 /** What each group of tests receives. */
 export interface SuiteContext {
   /** Opens a store for the current test; closed after it. */
   open(): Promise<SessionStore>;
+  /** Opens a store with these limits, closed after the test; undefined when the backend gave no way. */
+  readonly openWithLimits: ((limits: Partial<SessionLimits>) => Promise<SessionStore>) | undefined;
+  /** Runs of each fuzz property (0: no fuzz group). */
+  readonly fuzzRuns: number;
   readonly capabilities: SessionStoreCapabilities;
   readonly concurrentWriters: number;
 }

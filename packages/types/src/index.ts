@@ -1,5 +1,11 @@
 export { CAS_INITIAL, CAS_NONE } from './cas.js';
-export { RESERVED_TENANT_IDS, SESSION_LIMITS, SESSION_PATTERNS } from './limits.js';
+export {
+  DEFAULT_SESSION_LIMITS,
+  RESERVED_TENANT_IDS,
+  SESSION_LIMITS,
+  SESSION_PATTERNS,
+  type SessionLimits,
+} from './limits.js';
 export type {
   Cas,
   DeepReadonly,

@@ -38,3 +38,15 @@ describe('cas constants', () => {
     expect([CAS_NONE, CAS_INITIAL]).toStrictEqual([0, 1]);
   });
 });
+
+describe('DEFAULT_SESSION_LIMITS', () => {
+  it('are 1 MiB of label JSON, 10,000 label values and 10,000 outbox entries, frozen', async () => {
+    const { DEFAULT_SESSION_LIMITS } = await import('./limits.js');
+    expect(DEFAULT_SESSION_LIMITS).toStrictEqual({
+      maxLabelsBytes: 1_048_576,
+      maxLabelValues: 10_000,
+      maxOutboxEntries: 10_000,
+    });
+    expect(Object.isFrozen(DEFAULT_SESSION_LIMITS)).toBe(true);
+  });
+});

@@ -11,11 +11,78 @@ export const SESSION_LIMITS = {
   maxTenantIdLength: 128,
   /** Longest free-text id (`flowId`, `nodeId`, `teamId`, `userId`, `waitReason`). */
   maxTextLength: 1024,
-  /** Most outbox entries a session may hold. */
+  /**
+   * Most outbox entries a session may hold (default of the per-store
+   * {@link SessionLimits.maxOutboxEntries}).
+   */
   maxOutboxEntries: 10_000,
   /** Deepest nesting of label values. */
   maxLabelDepth: 32,
+  /**
+   * Largest `meta.labels`, in UTF-8 bytes of `JSON.stringify(labels)` (1 MiB;
+   * default of the per-store {@link SessionLimits.maxLabelsBytes}).
+   */
+  maxLabelsBytes: 1_048_576,
+  /**
+   * Most values in `meta.labels`: object keys plus array elements, counted
+   * over every nesting level (default of the per-store
+   * {@link SessionLimits.maxLabelValues}).
+   */
+  maxLabelValues: 10_000,
+  /**
+   * Largest `data`, in UTF-8 bytes of `JSON.stringify(data)` (1 MiB; default
+   * of the per-store {@link SessionLimits.maxDataBytes}).
+   */
+  maxDataBytes: 1_048_576,
+  /**
+   * Most values in `data`: object keys plus array elements, counted over
+   * every nesting level (default of the per-store {@link SessionLimits.maxDataValues}).
+   */
+  maxDataValues: 10_000,
 } as const;
+
+/**
+ * Size limits a store enforces on every write. Each store takes its own
+ * (for example `new InMemorySessionStore({ limits: { maxLabelsBytes: 65_536 } })`);
+ * the defaults are in {@link SESSION_LIMITS}. Writes over a limit throw
+ * `SessionError('invalid_input')` and write nothing.
+ */
+export interface SessionLimits {
+  /**
+   * Largest `meta.labels` in UTF-8 bytes of its JSON text.
+   * @default 1048576
+   */
+  readonly maxLabelsBytes: number;
+  /**
+   * Most label values (object keys plus array elements, all levels).
+   * @default 10000
+   */
+  readonly maxLabelValues: number;
+  /**
+   * Most outbox entries, counted before deduplication.
+   * @default 10000
+   */
+  readonly maxOutboxEntries: number;
+  /**
+   * Largest `data` in UTF-8 bytes of its JSON text.
+   * @default 1048576
+   */
+  readonly maxDataBytes: number;
+  /**
+   * Most values in `data` (object keys plus array elements, all levels).
+   * @default 10000
+   */
+  readonly maxDataValues: number;
+}
+
+/** The limits a store uses when it is given none. */
+export const DEFAULT_SESSION_LIMITS: SessionLimits = Object.freeze({
+  maxLabelsBytes: SESSION_LIMITS.maxLabelsBytes,
+  maxLabelValues: SESSION_LIMITS.maxLabelValues,
+  maxOutboxEntries: SESSION_LIMITS.maxOutboxEntries,
+  maxDataBytes: SESSION_LIMITS.maxDataBytes,
+  maxDataValues: SESSION_LIMITS.maxDataValues,
+});
 
 /**
  * Patterns shared by core validation and the JSON Schema.

@@ -1,6 +1,6 @@
 import { CAS_INITIAL } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
-import { expectDeeplyFrozen } from '../assertions.js';
+import { expectDeeplyFrozen, expectStored } from '../assertions.js';
 import { edit, sampleSession, uniqueKey, withoutStamp } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
@@ -16,9 +16,9 @@ export function basicTests(ctx: SuiteContext): void {
       const store = await ctx.open();
       const session = sampleSession();
       expect(await store.put(session)).toBe(CAS_INITIAL);
-      const got = await store.get(session.key);
-      expect(got?.cas).toBe(1);
-      expect(withoutStamp(got?.session ?? session)).toStrictEqual(withoutStamp(session));
+      const got = await expectStored(store, session.key);
+      expect(got.cas).toBe(1);
+      expect(withoutStamp(got.session)).toStrictEqual(withoutStamp(session));
     });
 
     it('put of an existing key replaces it and returns stored cas + 1', async () => {
@@ -30,9 +30,9 @@ export function basicTests(ctx: SuiteContext): void {
       });
       expect(await store.put(replaced)).toBe(2);
       expect(await store.put(replaced)).toBe(3);
-      const got = await store.get(session.key);
-      expect(got?.cas).toBe(3);
-      expect(got?.session.cursor.nodeId).toBe('confirm');
+      const got = await expectStored(store, session.key);
+      expect(got.cas).toBe(3);
+      expect(got.session.cursor.nodeId).toBe('confirm');
     });
 
     it('put stamps updatedAt with the write time', async () => {
@@ -43,7 +43,7 @@ export function basicTests(ctx: SuiteContext): void {
       const before = Date.now();
       await store.put(session);
       const after = Date.now();
-      const stamped = Date.parse((await store.get(session.key))?.session.updatedAt ?? '');
+      const stamped = Date.parse((await expectStored(store, session.key)).session.updatedAt);
       expect(stamped).toBeGreaterThanOrEqual(before);
       expect(stamped).toBeLessThanOrEqual(after);
     });
@@ -85,8 +85,8 @@ export function basicTests(ctx: SuiteContext): void {
         s.cursor.waitReason = null;
       });
       await store.put(session);
-      const got = await store.get(session.key);
-      expect(withoutStamp(got?.session ?? session)).toStrictEqual(withoutStamp(session));
+      const got = await expectStored(store, session.key);
+      expect(withoutStamp(got.session)).toStrictEqual(withoutStamp(session));
     });
 
     it('returns a deeply frozen snapshot and never freezes or keeps the caller object', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectStored } from '../assertions.js';
 import { edit, sampleSession, uniqueKey, withoutStamp } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
@@ -17,9 +18,9 @@ export function casTests(ctx: SuiteContext): void {
       if (!result.ok) return;
       expect(result.cas).toBe(2);
       expect(result.session.cursor.nodeId).toBe('step-2');
-      const got = await store.get(session.key);
-      expect(got?.cas).toBe(2);
-      expect(got?.session).toStrictEqual(result.session);
+      const got = await expectStored(store, session.key);
+      expect(got.cas).toBe(2);
+      expect(got.session).toStrictEqual(result.session);
     });
 
     it('updateCas(session, stale) returns the current cas and writes nothing', async () => {
@@ -65,8 +66,8 @@ export function casTests(ctx: SuiteContext): void {
       const key = uniqueKey();
       const first = sampleSession({ key });
       await store.put(first);
-      const read = await store.get(key);
-      expect(read?.cas).toBe(1);
+      const read = await expectStored(store, key);
+      expect(read.cas).toBe(1);
       await store.delete(key);
       const second = sampleSession({ key, tenantId: first.meta.tenantId });
       expect(second.id).not.toBe(first.id);
@@ -79,9 +80,9 @@ export function casTests(ctx: SuiteContext): void {
         current: 1,
         reason: 'replaced',
       });
-      const got = await store.get(key);
-      expect(got?.session.id).toBe(second.id);
-      expect(withoutStamp(got?.session ?? second)).toStrictEqual(withoutStamp(second));
+      const got = await expectStored(store, key);
+      expect(got.session.id).toBe(second.id);
+      expect(withoutStamp(got.session)).toStrictEqual(withoutStamp(second));
     });
 
     it('successive updateCas calls increment the cas by one each', async () => {
@@ -96,7 +97,7 @@ export function casTests(ctx: SuiteContext): void {
         expect(result).toMatchObject({ ok: true, cas: cas + 1 });
         cas += 1;
       }
-      expect((await store.get(session.key))?.cas).toBe(6);
+      expect((await expectStored(store, session.key)).cas).toBe(6);
     });
 
     it('of concurrent updateCas calls with the same expected cas exactly one wins', async () => {
@@ -116,10 +117,11 @@ export function casTests(ctx: SuiteContext): void {
       expect(winners).toHaveLength(1);
       for (const r of results)
         if (!r.ok) expect(r).toStrictEqual({ ok: false, current: 2, reason: 'stale' });
-      const got = await store.get(session.key);
-      expect(got?.cas).toBe(2);
+      const got = await expectStored(store, session.key);
+      expect(got.cas).toBe(2);
       const winner = winners[0];
-      if (winner?.ok) expect(got?.session.cursor.nodeId).toBe(winner.session.cursor.nodeId);
+      if (!winner?.ok) throw new Error('no winner');
+      expect(got.session.cursor.nodeId).toBe(winner.session.cursor.nodeId);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { mutate } from '@greentic/session-core';
 import { describe, expect, it } from 'vitest';
-import { expectSessionError } from '../assertions.js';
+import { expectSessionError, expectStored } from '../assertions.js';
 import { sampleSession, uniqueKey } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
@@ -34,11 +34,11 @@ export function concurrencyTests(ctx: SuiteContext): void {
       );
       const results = await Promise.all(writers);
       expect(results.every((r) => r !== null)).toBe(true);
-      const got = await store.get(session.key);
-      expect(got?.cas).toBe(1 + ctx.concurrentWriters);
-      expect(got?.session.meta.labels.count).toBe(ctx.concurrentWriters);
+      const got = await expectStored(store, session.key);
+      expect(got.cas).toBe(1 + ctx.concurrentWriters);
+      expect(got.session.meta.labels.count).toBe(ctx.concurrentWriters);
       for (let i = 0; i < ctx.concurrentWriters; i++)
-        expect(got?.session.meta.labels[`w${i}`]).toBe(true);
+        expect(got.session.meta.labels[`w${i}`]).toBe(true);
       const cases = results.map((r) => r?.cas).sort((x = 0, y = 0) => x - y);
       expect(cases).toStrictEqual(Array.from({ length: ctx.concurrentWriters }, (_, i) => i + 2));
     });
@@ -76,7 +76,7 @@ export function concurrencyTests(ctx: SuiteContext): void {
         'after 3',
       );
       expect(err.message).toContain('mutate');
-      expect((await store.get(session.key))?.cas).toBe(4);
+      expect((await expectStored(store, session.key)).cas).toBe(4);
     });
 
     it('mutate with tenantId does not see another tenant’s session', async () => {

@@ -1,5 +1,6 @@
 import { createOutboxEntry } from '@greentic/session-core';
 import { describe, expect, it } from 'vitest';
+import { expectStored } from '../assertions.js';
 import { edit, sampleSession } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
@@ -21,8 +22,8 @@ export function outboxTests(ctx: SuiteContext): void {
         s.outbox = [a, b, aLater, b, aOtherPayload];
       });
       await store.put(session);
-      const got = await store.get(session.key);
-      expect(got?.session.outbox).toStrictEqual([a, b, aOtherPayload]);
+      const got = await expectStored(store, session.key);
+      expect(got.session.outbox).toStrictEqual([a, b, aOtherPayload]);
     });
 
     it('updateCas dedupes an appended entry that repeats an earlier one', async () => {
@@ -36,7 +37,7 @@ export function outboxTests(ctx: SuiteContext): void {
       });
       const result = await store.updateCas(retried, cas);
       expect(result.ok && result.session.outbox).toStrictEqual([a, b]);
-      expect((await store.get(session.key))?.session.outbox).toStrictEqual([a, b]);
+      expect((await expectStored(store, session.key)).session.outbox).toStrictEqual([a, b]);
     });
 
     it('the same seq with a different payload digest is a different entry', async () => {
@@ -45,7 +46,7 @@ export function outboxTests(ctx: SuiteContext): void {
         s.outbox = [a, aOtherPayload];
       });
       await store.put(session);
-      expect((await store.get(session.key))?.session.outbox).toHaveLength(2);
+      expect((await expectStored(store, session.key)).session.outbox).toHaveLength(2);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectSessionError } from '../assertions.js';
+import { expectSessionError, expectStored } from '../assertions.js';
 import { edit, sampleSession, uniqueTenant } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
@@ -50,7 +50,7 @@ export function tenantTests(ctx: SuiteContext): void {
       await store.put(owned);
       const mine = { tenantId: owned.meta.tenantId };
       expect(await store.touch(owned.key, 120, mine)).toBe(true);
-      expect((await store.get(owned.key, mine))?.session.ttlSecs).toBe(120);
+      expect((await expectStored(store, owned.key, mine)).session.ttlSecs).toBe(120);
       expect(await store.delete(owned.key, mine)).toBe(true);
       expect(await store.get(owned.key)).toBeNull();
     });
@@ -62,7 +62,7 @@ export function tenantTests(ctx: SuiteContext): void {
       const mine = store.forTenant(owned.meta.tenantId);
       const theirs = store.forTenant(uniqueTenant('other'));
       expect(mine.tenantId).toBe(owned.meta.tenantId);
-      expect((await mine.get(owned.key))?.cas).toBe(1);
+      expect((await expectStored(mine, owned.key)).cas).toBe(1);
       expect(await theirs.get(owned.key)).toBeNull();
       expect(await theirs.touch(owned.key, 1)).toBe(false);
       expect(await theirs.delete(owned.key)).toBe(false);
@@ -81,9 +81,9 @@ export function tenantTests(ctx: SuiteContext): void {
       const newcomer = sampleSession({ key: owned.key });
       expect(await store.put(newcomer)).toBe(1);
       expect(await store.get(owned.key, { tenantId: owned.meta.tenantId })).toBeNull();
-      expect((await store.get(owned.key, { tenantId: newcomer.meta.tenantId }))?.session.id).toBe(
-        newcomer.id,
-      );
+      expect(
+        (await expectStored(store, owned.key, { tenantId: newcomer.meta.tenantId })).session.id,
+      ).toBe(newcomer.id);
     });
 
     it('once a key expires, another tenant may create it', async () => {
