@@ -40,12 +40,14 @@ describe('cas constants', () => {
 });
 
 describe('DEFAULT_SESSION_LIMITS', () => {
-  it('are 1 MiB of label JSON, 10,000 label values and 10,000 outbox entries, frozen', async () => {
+  it('are 1 MiB of label JSON, 10,000 label values, 10,000 outbox entries, 1 MiB and 10,000 values of data, frozen', async () => {
     const { DEFAULT_SESSION_LIMITS } = await import('./limits.js');
     expect(DEFAULT_SESSION_LIMITS).toStrictEqual({
       maxLabelsBytes: 1_048_576,
       maxLabelValues: 10_000,
       maxOutboxEntries: 10_000,
+      maxDataBytes: 1_048_576,
+      maxDataValues: 10_000,
     });
     expect(Object.isFrozen(DEFAULT_SESSION_LIMITS)).toBe(true);
   });

@@ -74,6 +74,38 @@ export function dataTests(ctx: SuiteContext): void {
       expect((await store.get(session.key))?.session.data).toStrictEqual({ list: [1] });
     });
 
+    it('data over the default limits (1 MiB, 10,000 values) is invalid_input, and nothing is written', async () => {
+      const store = await ctx.open();
+      const big = { ...sampleSession(), data: { text: 'x'.repeat(1_048_577) } } as Session;
+      await expectSessionError(store.put(big), 'invalid_input', 'session.data');
+      const many = { ...sampleSession(), data: Array.from({ length: 10_001 }, () => 0) } as Session;
+      await expectSessionError(store.put(many), 'invalid_input', '10000 data values');
+      expect(await store.get(big.key)).toBeNull();
+      expect(await store.get(many.key)).toBeNull();
+    });
+
+    it.skipIf(ctx.openWithLimits === undefined)(
+      'maxDataBytes and maxDataValues are configurable per store',
+      async () => {
+        const open = ctx.openWithLimits;
+        if (open === undefined) return;
+        const small = await open({ maxDataBytes: 64, maxDataValues: 3 });
+        const ok = { ...sampleSession(), data: { a: 1, b: [2] } } as Session;
+        expect(await small.put(ok)).toBe(1);
+        await expectSessionError(
+          small.put({ ...ok, data: { a: 'y'.repeat(80) } } as Session),
+          'invalid_input',
+          'limit of 64 bytes',
+        );
+        await expectSessionError(
+          small.put({ ...ok, data: [1, 2, 3, 4] } as Session),
+          'invalid_input',
+          'limit of 3 data values',
+        );
+        expect((await small.get(ok.key))?.session.data).toStrictEqual({ a: 1, b: [2] });
+      },
+    );
+
     it.each([
       ['undefined inside', { a: undefined }],
       ['a function', { f: () => 1 }],
