@@ -6,6 +6,8 @@ import {
   type SessionStore,
 } from '@greentic/session-core';
 import { telegramUpdateToSessionKey } from '@greentic/session-mapping';
+import { memoryBackend } from '@greentic/session-memory';
+import { redisBackend } from '@greentic/session-redis';
 
 /** Where each step's line goes; the test captures it. */
 export type Print = (line: string) => void;
@@ -99,7 +101,8 @@ export async function runQuickstart(store: SessionStore, print: Print): Promise<
 /** Runs the quickstart on `REDIS_URL` when set, else in memory. */
 export async function main(print: Print = console.log): Promise<void> {
   const url = process.env.REDIS_URL ?? 'memory://';
-  const store = await createSessionStore(url);
+  // The backends this app may use; importing a backend package also registers it.
+  const store = await createSessionStore(url, { backends: [memoryBackend, redisBackend] });
   print(`greentic-session quickstart on ${url.startsWith('memory:') ? 'memory://' : 'Redis'}`);
   try {
     await runQuickstart(store, print);

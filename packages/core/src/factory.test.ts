@@ -1,101 +1,103 @@
 import { SessionError } from '@greentic/session-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSessionStore } from './factory.js';
+import {
+  createSessionStore,
+  registeredSessionStoreSchemes,
+  registerSessionStoreBackend,
+  type SessionStoreBackend,
+} from './factory.js';
 import type { SessionStore } from './session-store.js';
 
-const notFound = (specifier: string) =>
-  Object.assign(new Error(`Cannot find package '${specifier}' imported from x`), {
-    code: 'ERR_MODULE_NOT_FOUND',
-  });
+const fakeStore = () => ({ close: async () => {} }) as unknown as SessionStore;
+
+/** A backend that records what it was asked to open. */
+function recorder(name: string, schemes: string[]) {
+  const seen: unknown[][] = [];
+  const backend: SessionStoreBackend = {
+    name,
+    schemes,
+    open: (url, options) => {
+      seen.push([url, options]);
+      return fakeStore();
+    },
+  };
+  return { backend, seen };
+}
 
 describe('createSessionStore', () => {
-  it('loads the package of the scheme and hands it the url and backend options', async () => {
-    const seen: unknown[] = [];
-    const fake = { close: async () => {} } as unknown as SessionStore;
-    const store = await createSessionStore('Redis+Cluster://a:1,b:2?namespace=x', {
+  it('opens with a backend passed in options.backends, handing it the url and backend options', async () => {
+    const { backend, seen } = recorder('@example/two', ['two', 'two+cluster']);
+    await createSessionStore('Two+Cluster://a:1,b:2?namespace=x', {
+      backends: [backend],
       backendOptions: { commandTimeoutMs: 50 },
-      importModule: async (specifier) => {
-        seen.push(specifier);
-        return {
-          openSessionStore: (url: string, options: unknown) => {
-            seen.push(url, options);
-            return fake;
-          },
-        };
-      },
     });
-    expect(store).toBe(fake);
-    expect(seen).toStrictEqual([
-      '@greentic/session-redis',
-      'Redis+Cluster://a:1,b:2?namespace=x',
-      { commandTimeoutMs: 50 },
-    ]);
+    expect(seen).toStrictEqual([['Two+Cluster://a:1,b:2?namespace=x', { commandTimeoutMs: 50 }]]);
   });
 
-  it('names the package to install when it is missing', async () => {
-    await expect(
-      createSessionStore('redis://localhost:6379', {
-        importModule: async (s) => Promise.reject(notFound(s)),
-      }),
-    ).rejects.toMatchObject({
-      code: 'unavailable',
-      reason: 'missing_package',
-      message:
-        '[@greentic/session-core] createSessionStore: redis:// needs the package @greentic/session-redis: install it (npm install @greentic/session-redis, or pnpm add @greentic/session-redis)',
-    });
+  it('opens with a registered backend: a third-party scheme needs no change to core', async () => {
+    const { backend, seen } = recorder('@example/kv', ['kv-test']);
+    registerSessionStoreBackend(backend);
+    expect(registeredSessionStoreSchemes()).toContain('kv-test');
+    await createSessionStore('kv-test://somewhere');
+    expect(seen).toStrictEqual([['kv-test://somewhere', undefined]]);
+    // The same package registering again (a second installed copy) replaces it.
+    const again = recorder('@example/kv', ['kv-test']);
+    registerSessionStoreBackend(again.backend);
+    await createSessionStore('kv-test://x');
+    expect(again.seen).toHaveLength(1);
+    expect(seen).toHaveLength(1);
   });
 
-  it('names a missing driver of an installed backend as such, not the backend', async () => {
-    // What Node says when the backend is there and ioredis is not: the message
-    // quotes the backend's own path too.
-    const missingDriver = Object.assign(
-      new Error(
-        "Cannot find package 'ioredis' imported from /app/node_modules/@greentic/session-redis/dist/connection.js",
-      ),
-      { code: 'ERR_MODULE_NOT_FOUND' },
-    );
-    const cjs = Object.assign(
-      new Error(
-        "Cannot find module 'ioredis/built/index.js'\nRequire stack:\n- /app/node_modules/@greentic/session-redis/dist/index.js",
-      ),
-      { code: 'MODULE_NOT_FOUND' },
-    );
-    for (const err of [missingDriver, cjs]) {
-      await expect(
-        createSessionStore('redis://localhost:6379', {
-          importModule: async () => Promise.reject(err),
-        }),
-      ).rejects.toMatchObject({
-        code: 'unavailable',
-        reason: 'missing_package',
-        message:
-          '[@greentic/session-core] createSessionStore: @greentic/session-redis is installed but its dependency ioredis is not: install it (npm install ioredis, or pnpm add ioredis)',
-      });
+  it('keeps one registry per process, shared by every copy of core', () => {
+    const { backend } = recorder('@example/shared', ['shared-test']);
+    registerSessionStoreBackend(backend);
+    const registry = (globalThis as Record<symbol, Map<string, SessionStoreBackend>>)[
+      Symbol.for('greentic.session.backends')
+    ];
+    expect(registry?.get('shared-test')?.name).toBe('@example/shared');
+  });
+
+  it('refuses a scheme another package already serves, and malformed backends', () => {
+    registerSessionStoreBackend(recorder('@example/first', ['taken-test']).backend);
+    expect(() =>
+      registerSessionStoreBackend(recorder('@example/second', ['taken-test']).backend),
+    ).toThrow('taken-test:// is already served by @example/first');
+    for (const bad of [
+      null,
+      { name: '', schemes: ['a'], open: () => null },
+      { name: 'x', schemes: [], open: () => null },
+      { name: 'x', schemes: ['Upper'], open: () => null },
+      { name: 'x', schemes: ['a://'], open: () => null },
+      { name: 'x', schemes: ['a'] },
+    ]) {
+      expect(() => registerSessionStoreBackend(bad as never)).toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
     }
   });
 
-  it('reports a package that fails to load, or exports no openSessionStore, as internal', async () => {
-    await expect(
-      createSessionStore('memory://', {
-        importModule: async () => Promise.reject(new SyntaxError('bad')),
-      }),
-    ).rejects.toMatchObject({
-      code: 'internal',
-      message: expect.stringContaining('loading @greentic/session-memory failed'),
+  it('names the first-party package to install and import when no loaded backend serves the scheme', async () => {
+    await expect(createSessionStore('redis://localhost:6379')).rejects.toMatchObject({
+      code: 'unavailable',
+      reason: 'missing_package',
+      message: expect.stringContaining(
+        "redis:// is served by @greentic/session-redis: install it (npm install @greentic/session-redis) and import it once (import '@greentic/session-redis'), or pass its backend in options.backends",
+      ),
     });
-    await expect(
-      createSessionStore('memory://', { importModule: async () => ({}) }),
-    ).rejects.toMatchObject({
-      code: 'internal',
-      message: expect.stringContaining('does not export openSessionStore'),
+    await expect(createSessionStore('memory://')).rejects.toMatchObject({
+      message: expect.stringContaining('@greentic/session-memory'),
     });
   });
 
-  it('rejects unknown schemes and non-URLs', async () => {
-    await expect(createSessionStore('postgres://db')).rejects.toThrow(
-      'unknown scheme "postgres://"; supported: memory://',
-    );
+  it('says no backend serves an unknown scheme, listing the loaded ones', async () => {
+    const err = await createSessionStore('postgres://db').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unavailable', reason: 'missing_package' });
+    expect((err as Error).message).toContain('no backend serves postgres://');
+    expect((err as Error).message).toMatch(/schemes loaded: .*kv-test:\/\//);
+  });
+
+  it('rejects non-URLs and non-strings', async () => {
     await expect(createSessionStore('localhost:6379')).rejects.toMatchObject({
       code: 'invalid_input',
     });
@@ -103,9 +105,14 @@ describe('createSessionStore', () => {
   });
 
   it('never echoes the URL in an error: it may hold a password (issue 10, defect 3)', async () => {
-    for (const url of ['redis:/user:S3cret@host', 'redis//user:S3cret@host:6379/0', 'S3cret']) {
+    for (const url of [
+      'redis:/user:S3cret@host',
+      'redis//user:S3cret@host:6379/0',
+      'S3cret',
+      'nothing-test://user:S3cret@host',
+    ]) {
       const err = await createSessionStore(url).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'invalid_input' });
+      expect(SessionError.isInstance(err)).toBe(true);
       expect(String((err as Error).message)).not.toContain('S3cret');
       expect(JSON.stringify(err)).not.toContain('S3cret');
     }
@@ -115,11 +122,8 @@ describe('createSessionStore', () => {
     ['a Date', new Date(), 'options must be a plain object, got Date'],
     ['an array', [], 'options must be an object, got an array'],
     ['an unknown option', { timeout: 1 }, 'options.timeout is not a known option'],
-    [
-      'a non-function importModule',
-      { importModule: 'x' },
-      'options.importModule must be a function',
-    ],
+    ['backends that are not an array', { backends: {} }, 'options.backends must be an array'],
+    ['a malformed backend', { backends: [{ name: 'x' }] }, 'options.backends[0].schemes'],
   ])('rejects %s as options (issue 10, defect 6)', async (_label, options, text) => {
     await expect(createSessionStore('memory://', options as never)).rejects.toMatchObject({
       code: 'invalid_input',
@@ -128,8 +132,8 @@ describe('createSessionStore', () => {
   });
 
   const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-  it(`any string as url either reaches the backend of its scheme or is invalid_input, never echoed (fuzz, ${RUNS} runs)`, async () => {
-    const schemes = ['memory', 'redis', 'rediss', 'redis+cluster', 'REDIS', 'postgres', 'x', ''];
+  it(`any string as url reaches the backend of its scheme, or fails with a SessionError that never echoes it (fuzz, ${RUNS} runs)`, async () => {
+    const schemes = ['fuzz-a', 'fuzz-b', 'FUZZ-A', 'postgres', 'x', ''];
     const url = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 60 }),
       fc
@@ -140,28 +144,22 @@ describe('createSessionStore', () => {
         )
         .map(([a, b, c]) => `${a}${b}${c}`),
     );
+    const { backend, seen } = recorder('@example/fuzz', ['fuzz-a', 'fuzz-b']);
     await fc.assert(
       fc.asyncProperty(url, async (u) => {
-        const opened: string[] = [];
-        const outcome = await createSessionStore(u, {
-          importModule: async () => ({
-            openSessionStore: (given: string) => {
-              opened.push(given);
-              return { close: async () => {} } as unknown as SessionStore;
-            },
-          }),
-        }).then(
+        seen.length = 0;
+        const outcome = await createSessionStore(u, { backends: [backend] }).then(
           () => 'opened',
           (e: unknown) => e,
         );
         if (outcome === 'opened') {
-          expect(opened).toStrictEqual([u]);
-          expect(u).toMatch(/^(memory|rediss?|redis\+cluster|rediss\+cluster):\/\//i);
+          expect(seen).toStrictEqual([[u, undefined]]);
+          expect(u).toMatch(/^fuzz-[ab]:\/\//i);
           return;
         }
         expect(SessionError.isInstance(outcome)).toBe(true);
-        expect((outcome as SessionError).code).toBe('invalid_input');
-        expect(opened).toHaveLength(0);
+        expect(['invalid_input', 'unavailable']).toContain((outcome as SessionError).code);
+        expect(seen).toHaveLength(0);
         if (u.includes('S3cret')) expect((outcome as Error).message).not.toContain('S3cret');
       }),
       { numRuns: RUNS, seed: 20261127 },

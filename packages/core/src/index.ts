@@ -8,8 +8,9 @@ export {
 export {
   type CreateSessionStoreOptions,
   createSessionStore,
-  SESSION_STORE_SCHEMES,
-  type SessionStoreBackendModule,
+  registeredSessionStoreSchemes,
+  registerSessionStoreBackend,
+  type SessionStoreBackend,
 } from './factory.js';
 export { frozenJsonCopy } from './json.js';
 export {

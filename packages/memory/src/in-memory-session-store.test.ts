@@ -2,6 +2,7 @@ import { createSession, createSessionStore } from '@greentic/session-core';
 import { SessionError } from '@greentic/session-types';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryBackend } from './backend.js';
 import {
   createInMemorySessionStore,
   InMemorySessionStore,
@@ -145,12 +146,17 @@ describe('InMemorySessionStore', () => {
 });
 
 describe('openSessionStore and createSessionStore("memory://")', () => {
-  it('opens a working store from memory:// through the core factory', async () => {
-    const store = await createSessionStore('memory://');
-    // Loaded from the built package, so compare by name rather than class identity.
-    expect(store.constructor.name).toBe('InMemorySessionStore');
-    expect(await store.put(session('via-factory', 0))).toBe(1);
-    await store.close();
+  it('opens a working store from memory:// through the core factory, passed or registered by import', async () => {
+    const passed = await createSessionStore('memory://', { backends: [memoryBackend] });
+    expect(passed).toBeInstanceOf(InMemorySessionStore);
+    expect(await passed.put(session('via-factory', 0))).toBe(1);
+    await passed.close();
+    // Importing the package (here: its backend module) registered it.
+    const registered = await createSessionStore('memory://?sweepBatchSize=3');
+    expect(registered).toBeInstanceOf(InMemorySessionStore);
+    await registered.close();
+    expect(memoryBackend.schemes).toStrictEqual(['memory']);
+    expect(memoryBackend.name).toBe('@greentic/session-memory');
   });
 
   it('reads sweepBatchSize from the URL and rejects unknown parameters and schemes', () => {

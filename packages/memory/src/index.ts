@@ -1,3 +1,4 @@
+export { memoryBackend } from './backend.js';
 export {
   createInMemorySessionStore,
   InMemorySessionStore,

@@ -1,3 +1,4 @@
+export { redisBackend } from './backend.js';
 export { decodeValue, encodeTail, VALUE_FORMAT } from './codec.js';
 export { toSessionError } from './errors.js';
 export {

@@ -15,7 +15,7 @@ function invalid(words: string) {
 
 describe('RedisSessionStore options', () => {
   it.each([
-    [null, 'options must be a plain object'],
+    [null, 'options must be an object'],
     [new Date(), 'options must be a plain object'],
     [{ url: DEAD_URL, bogus: 1 }, 'options.bogus is not a known option'],
     [{}, 'exactly one of'],

@@ -38,6 +38,8 @@ describe('redis standalone through an ioredis 5 client', () => {
   describeSessionStore({
     name: 'redis standalone (ioredis 5 client)',
     createStore: () => new RedisSessionStore({ client: shared, namespace: uniqueNamespace() }),
+    createStoreWithLimits: (limits) =>
+      new RedisSessionStore({ client: shared, namespace: uniqueNamespace(), limits }),
     capabilities: { clock: 'real', advanceTime: sleep },
   });
 });

@@ -2,6 +2,7 @@ import { createSessionStore, mutate } from '@greentic/session-core';
 import { sampleSession } from '@greentic/session-test-suite';
 import { SessionError } from '@greentic/session-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisBackend } from '../src/backend.js';
 import type { RedisSessionStore } from '../src/redis-session-store.js';
 import { REDIS_SERVER_AVAILABLE, sleep, uniqueNamespace } from './helpers.js';
 import { failover, type SentinelSetup, startSentinelSetup } from './sentinel.js';
@@ -18,6 +19,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('redis+sentinel:// against a real redis
   it('the factory opens a store through the sentinel, and it survives a failover with no acknowledged write lost', async () => {
     const url = `redis+sentinel://127.0.0.1:${setup.sentinel.port}/${setup.masterName}?namespace=${uniqueNamespace()}`;
     const store = (await createSessionStore(url, {
+      backends: [redisBackend],
       backendOptions: { commandTimeoutMs: 500 },
     })) as RedisSessionStore;
     try {

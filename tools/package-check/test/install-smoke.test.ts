@@ -125,12 +125,6 @@ const TYPES_NODE = '@types/node@20.19.43';
 const tsc = join(REPO_ROOT, 'node_modules/.bin/tsc');
 const esbuild = join(REPO_ROOT, 'tools/package-check/node_modules/.bin/esbuild');
 
-// Issue 12 item 7 (backends register themselves with the factory) is not done:
-// core imports a backend by its package name at run time, which a bundle
-// cannot resolve. When that lands, flip this to true and the test below then
-// demands that the bare factory opens the bundled memory backend.
-const BUNDLED_FACTORY_FINDS_BACKENDS = false;
-
 describe('consumers of every packed package: CommonJS, TypeScript (CJS and ESM), a bundle', () => {
   let workDir: string;
   let project: string;
@@ -248,33 +242,19 @@ describe('consumers of every packed package: CommonJS, TypeScript (CJS and ESM),
       }
     }, 60_000);
 
-    it('opens the bundled memory backend when the app passes importModule', () => {
-      expect(result.importModule).toMatchObject({
-        ok: true,
-        className: 'InMemorySessionStore',
-        cas: 1,
-      });
+    it("createSessionStore('memory://') opens the bundled memory backend its import registered", () => {
+      expect(result.bare).toMatchObject({ ok: true, className: 'InMemorySessionStore', cas: 1 });
+      expect(warnings).toBe('');
     });
 
-    it(
-      BUNDLED_FACTORY_FINDS_BACKENDS
-        ? "createSessionStore('memory://') alone opens the bundled memory backend"
-        : "KNOWN GAP: createSessionStore('memory://') alone fails inside a bundle and asks to install the package the bundle already holds",
-      () => {
-        if (BUNDLED_FACTORY_FINDS_BACKENDS) {
-          expect(result.bare).toMatchObject({ ok: true, className: 'InMemorySessionStore' });
-        } else {
-          expect(result.bare).toMatchObject({
-            ok: false,
-            code: 'unavailable',
-            isSessionError: true,
-          });
-          expect(result.bare?.message).toContain('needs the package @greentic/session-memory');
-          // esbuild says nothing: the name is only known at run time.
-          expect(warnings).toBe('');
-        }
-      },
-    );
+    it('a scheme whose backend is not bundled fails naming the package to add', () => {
+      expect(result.redis).toMatchObject({
+        ok: false,
+        code: 'unavailable',
+        reason: 'missing_package',
+      });
+      expect(result.redis?.message).toContain("import '@greentic/session-redis'");
+    });
   });
 
   it('the schema export command writes into the folder it runs in, not into node_modules', async () => {
