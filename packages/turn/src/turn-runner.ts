@@ -27,7 +27,7 @@ const PKG = '@greentic/session-turn';
 const ctx = (op: string): OpContext => ({ pkg: PKG, op });
 
 /** Options of {@link createTurnRunner}. */
-export interface TurnRunnerOptions<D extends JsonValue = JsonValue> {
+export interface TurnRunnerOptions<D = JsonValue> {
   /** The store, or a tenant view of it (`store.forTenant(tenantId)`). */
   store: SessionStore | TenantSessionStore;
   /** Tenant that owns the sessions; required with a plain store, must match a view's tenant. */
@@ -73,7 +73,7 @@ export type EffectPayload = string | Uint8Array | JsonValue;
  * buffer for side effects. A handler may run more than once (once per
  * conflicting attempt); only the draft and effects of the attempt that commits count.
  */
-export interface Turn<D extends JsonValue = JsonValue> {
+export interface Turn<D = JsonValue> {
   /** Mutable deep copy of `session.data` (or `initial()`); assign to replace, `undefined` to remove. */
   data: D | undefined;
   /** The snapshot this attempt started from. */
@@ -97,7 +97,7 @@ export interface Turn<D extends JsonValue = JsonValue> {
 }
 
 /** Runs one event's logic against a turn. */
-export type TurnHandler<D extends JsonValue = JsonValue> = (turn: Turn<D>) => void | Promise<void>;
+export type TurnHandler<D = JsonValue> = (turn: Turn<D>) => void | Promise<void>;
 
 /** What {@link TurnRunner.run} did. */
 export type TurnResult =
@@ -127,7 +127,7 @@ export type TurnResult =
     };
 
 /** Runs events as turns on one store; see {@link createTurnRunner}. */
-export interface TurnRunner<D extends JsonValue = JsonValue> {
+export interface TurnRunner<D = JsonValue> {
   /** The tenant every turn is fenced to. */
   readonly tenantId: string;
   /**
@@ -161,7 +161,7 @@ interface Effect {
   readonly perform: () => unknown;
 }
 
-class TurnAttempt<D extends JsonValue> implements Turn<D> {
+class TurnAttempt<D> implements Turn<D> {
   data: D | undefined;
   readonly effects: Effect[] = [];
   added: readonly Readonly<OutboxEntry>[] = [];
@@ -259,9 +259,7 @@ const OPTION_NAMES = new Set([
  * });
  * ```
  */
-export function createTurnRunner<D extends JsonValue = JsonValue>(
-  options: TurnRunnerOptions<D>,
-): TurnRunner<D> {
+export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): TurnRunner<D> {
   const c = ctx('createTurnRunner');
   if (typeof options !== 'object' || options === null) {
     throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
