@@ -87,3 +87,14 @@ export function frozenLabelsCopy(
   }
   return Object.freeze(copyPlainObject(value, path, ctx, 0));
 }
+
+/**
+ * Validates the `data` of a session (any JSON value, nested like a label
+ * value: containers at most `SESSION_LIMITS.maxLabelDepth - 1` levels deep)
+ * and returns a deeply frozen copy.
+ *
+ * @throws SessionError `invalid_input` naming the offending path
+ */
+export function frozenDataCopy(value: unknown, path: string, ctx: OpContext): JsonValue {
+  return copy(value, path, ctx, 1);
+}

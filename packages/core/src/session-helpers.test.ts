@@ -30,6 +30,43 @@ describe('session helpers', () => {
       ttlSecs: 30,
     });
     expect(Object.isFrozen(s.meta)).toBe(true);
+    expect('data' in s).toBe(false);
+  });
+
+  it('createSession carries data as a frozen copy, placed after the outbox', () => {
+    const data = { step: 1, list: [1, 2] };
+    const s = createSession({
+      key: 'k',
+      tenantId: 'acme',
+      flowId: 'f',
+      nodeId: 'n',
+      ttlSecs: 0,
+      data,
+    });
+    expect(s.data).toStrictEqual({ step: 1, list: [1, 2] });
+    expect(s.data).not.toBe(data);
+    expect(Object.isFrozen((s.data as { list: unknown[] }).list)).toBe(true);
+    expect(Object.isFrozen(data)).toBe(false);
+    expect(Object.keys(s)).toStrictEqual([
+      'id',
+      'key',
+      'cursor',
+      'meta',
+      'outbox',
+      'data',
+      'updatedAt',
+      'ttlSecs',
+    ]);
+    expect(() =>
+      createSession({
+        key: 'k',
+        tenantId: 'acme',
+        flowId: 'f',
+        nodeId: 'n',
+        ttlSecs: 0,
+        data: { d: new Date() } as never,
+      }),
+    ).toThrow('session.data.d');
   });
 
   it('createSession rejects bad input with the helper name', () => {

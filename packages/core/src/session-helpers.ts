@@ -30,6 +30,8 @@ export interface CreateSessionInput {
   waitReason?: string | null;
   /** @default {} */
   labels?: Record<string, JsonValue>;
+  /** Free-form JSON state (bot framework session data). @default absent */
+  data?: JsonValue;
   /** Session incarnation id. @default crypto.randomUUID() */
   id?: string;
   /** Creation time in epoch ms. @default Date.now() */
@@ -65,6 +67,7 @@ export function createSession(input: CreateSessionInput): SessionSnapshot {
       labels: input.labels ?? {},
     },
     outbox: [],
+    ...(input.data === undefined ? {} : { data: input.data }),
     updatedAt: new Date(nowMs).toISOString(),
     ttlSecs: input.ttlSecs,
   };

@@ -10,9 +10,10 @@ import {
   type SessionSnapshot,
 } from '@greentic/session-types';
 import { describeValue, invalidInput, type OpContext } from './context.js';
-import { frozenLabelsCopy } from './json.js';
+import { frozenDataCopy, frozenLabelsCopy } from './json.js';
 
 const SESSION_FIELDS = ['id', 'key', 'cursor', 'meta', 'outbox', 'updatedAt', 'ttlSecs'] as const;
+const SESSION_OPTIONAL_FIELDS = ['data'] as const;
 const CURSOR_FIELDS = ['flowId', 'nodeId', 'waitReason', 'outboxSeq'] as const;
 const META_FIELDS = ['tenantId', 'teamId', 'userId', 'labels'] as const;
 const OUTBOX_FIELDS = ['seq', 'payloadSha256', 'createdAt'] as const;
@@ -168,6 +169,7 @@ function expectRecord(
   fields: readonly string[],
   ctx: OpContext,
   field: string,
+  optional: readonly string[] = [],
 ): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidInput(ctx, `${field} must be an object, got ${describeValue(value)}`);
@@ -181,7 +183,9 @@ function expectRecord(
     );
   }
   for (const k of Object.keys(value)) {
-    if (!fields.includes(k)) throw invalidInput(ctx, `${field}.${k} is not a known field`);
+    if (!fields.includes(k) && !optional.includes(k)) {
+      throw invalidInput(ctx, `${field}.${k} is not a known field`);
+    }
   }
   for (const k of fields) {
     if (!Object.hasOwn(value, k)) throw invalidInput(ctx, `${field}.${k} is required`);
@@ -360,7 +364,7 @@ function copySession(
   if (prev !== undefined && session === prev) {
     return stamp === undefined ? prev : Object.freeze({ ...prev, updatedAt: stamp });
   }
-  const s = expectRecord(session, SESSION_FIELDS, ctx, 'session');
+  const s = expectRecord(session, SESSION_FIELDS, ctx, 'session', SESSION_OPTIONAL_FIELDS);
   const id = s.id;
   if (typeof id !== 'string' || !SESSION_PATTERNS.uuid.test(id)) {
     throw invalidInput(
@@ -373,8 +377,22 @@ function copySession(
   const meta = metaCopy(s.meta, ctx, 'session.meta', prev?.meta);
   const outbox = outboxCopy(s.outbox, ctx, 'session.outbox', prev?.outbox);
   const updatedAt = validateTimestamp(s.updatedAt, ctx, 'session.updatedAt');
+  const given = s.data;
+  // Absent and undefined both mean "no data"; data passed back unchanged from
+  // the stored snapshot is reused as it is.
+  const data =
+    given === undefined
+      ? undefined
+      : prev !== undefined && given === prev.data
+        ? prev.data
+        : frozenDataCopy(given, 'session.data', ctx);
   const ttlSecs = validateTtlSecs(s.ttlSecs, ctx, 'session.ttlSecs');
-  return Object.freeze({ id, key, cursor, meta, outbox, updatedAt: stamp ?? updatedAt, ttlSecs });
+  const updated = stamp ?? updatedAt;
+  return Object.freeze(
+    data === undefined
+      ? { id, key, cursor, meta, outbox, updatedAt: updated, ttlSecs }
+      : { id, key, cursor, meta, outbox, data, updatedAt: updated, ttlSecs },
+  );
 }
 
 /** Options accepted by reads, deletes and touches. */

@@ -9,8 +9,9 @@
  * - `cas`, `ttlSecs`, `updatedAtMs` (epoch milliseconds) are canonical
  *   decimals; `tenant` is the owner (no `:` can occur in a tenant id) and `id`
  *   the incarnation UUID;
- * - `json` is `{"key","cursor","meta","outbox"}` of the session, encoded once
- *   in JavaScript. `id`, `updatedAt` and `ttlSecs` live only in the header.
+ * - `json` is `{"key","cursor","meta","outbox"[,"data"]}` of the session,
+ *   encoded once in JavaScript (`data` only when the session has it). `id`,
+ *   `updatedAt` and `ttlSecs` live only in the header.
  *
  * Scripts read the header (the first 256 bytes at most) and never decode the
  * JSON; a read decodes it with one `JSON.parse`. A value that does not have
@@ -48,6 +49,7 @@ export function encodeTail(snapshot: SessionSnapshot, updatedAtMs: number): stri
     cursor: snapshot.cursor,
     meta: snapshot.meta,
     outbox: snapshot.outbox,
+    data: snapshot.data,
   });
   return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${body}`;
 }
@@ -148,26 +150,39 @@ export function decodeValue(
   // Only the scripts write values, with JSON core validated before sending, so
   // a read checks the shape and the identity, not every field again.
   if (!isPlainRecord(body)) throw damaged(ctx, key, 'the JSON is not an object');
-  const { cursor, meta, outbox } = body;
+  const { cursor, meta, outbox, data } = body;
   if (
     body.key !== key ||
     !isPlainRecord(cursor) ||
     !isPlainRecord(meta) ||
     meta.tenantId !== owner ||
     !Array.isArray(outbox) ||
-    Object.keys(body).length !== 4
+    Object.keys(body).length !== (data === undefined ? 4 : 5)
   ) {
     throw damaged(ctx, key, 'the JSON is not a session of this key and owner');
   }
-  const session = {
-    id,
-    key,
-    cursor: deepFreeze(cursor),
-    meta: deepFreeze(meta),
-    outbox: deepFreeze(outbox),
-    updatedAt: isoAt(updatedAtMs),
-    ttlSecs,
-  };
+  const updatedAt = isoAt(updatedAtMs);
+  const session =
+    data === undefined
+      ? {
+          id,
+          key,
+          cursor: deepFreeze(cursor),
+          meta: deepFreeze(meta),
+          outbox: deepFreeze(outbox),
+          updatedAt,
+          ttlSecs,
+        }
+      : {
+          id,
+          key,
+          cursor: deepFreeze(cursor),
+          meta: deepFreeze(meta),
+          outbox: deepFreeze(outbox),
+          data: deepFreeze(data),
+          updatedAt,
+          ttlSecs,
+        };
   return Object.freeze({
     session: Object.freeze(session) as unknown as SessionSnapshot,
     cas,

@@ -85,6 +85,10 @@ const sessionShape = {
       maxItems: SESSION_LIMITS.maxOutboxEntries,
       items: { $ref: '#/$defs/OutboxEntry' },
     },
+    data: {
+      ...labelsRef,
+      description: `Free-form JSON state of the application or bot framework, nested like a label value (at most ${SESSION_LIMITS.maxLabelDepth - 1} levels of arrays and objects). Absent when the session has none.`,
+    },
     updatedAt: timestamp('Last write or touch, ISO-8601 UTC; stamped by the store on every write.'),
     ttlSecs: ttlSecs('Lifetime in seconds after `updatedAt`; 0 means the session never expires.'),
   },

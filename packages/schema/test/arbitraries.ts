@@ -60,38 +60,50 @@ const outboxEntry = fc.record({
   createdAt: validTimestamp,
 });
 
+/** Bot data: absent, any JSON value, or containers as deep as allowed. */
+const data = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc
+    .tuple(fc.integer({ min: 28, max: SESSION_LIMITS.maxLabelDepth - 2 }), fc.boolean())
+    .map(([depth, arrays]) => nest(depth, arrays)),
+);
+
 /** Sessions core accepts (JSON values, as they arrive over the wire). */
-export const validSession = fc.record({
-  id: fc.uuid(),
-  key: fc.string({ unit: fc.constantFrom(...KEY_CHARS), minLength: 1, maxLength: 80 }),
-  cursor: fc.record({
-    flowId: text(1),
-    nodeId: text(1),
-    waitReason: fc.option(text(0)),
-    outboxSeq: fc.oneof(fc.nat(100), fc.maxSafeNat()),
-  }),
-  meta: fc.record({
-    tenantId: fc
-      .tuple(
-        fc.constantFrom(...TENANT_FIRST),
-        fc.string({ unit: fc.constantFrom(...TENANT_REST), maxLength: 20 }),
-      )
-      .map(([a, b]) => a + b)
-      .filter((t) => t !== 'lookup'),
-    teamId: fc.option(text(1)),
-    userId: fc.option(text(1)),
-    labels,
-  }),
-  outbox: fc
-    .array(outboxEntry, { maxLength: 4 })
-    .chain((entries) =>
-      entries.length === 0
-        ? fc.constant(entries)
-        : fc.boolean().map((dup) => (dup ? [...entries, { ...entries[0] }] : entries)),
-    ),
-  updatedAt: validTimestamp,
-  ttlSecs: fc.oneof(fc.nat(3600), fc.integer({ min: 0, max: SESSION_LIMITS.maxTtlSecs })),
-});
+export const validSession = fc.record(
+  {
+    id: fc.uuid(),
+    key: fc.string({ unit: fc.constantFrom(...KEY_CHARS), minLength: 1, maxLength: 80 }),
+    cursor: fc.record({
+      flowId: text(1),
+      nodeId: text(1),
+      waitReason: fc.option(text(0)),
+      outboxSeq: fc.oneof(fc.nat(100), fc.maxSafeNat()),
+    }),
+    meta: fc.record({
+      tenantId: fc
+        .tuple(
+          fc.constantFrom(...TENANT_FIRST),
+          fc.string({ unit: fc.constantFrom(...TENANT_REST), maxLength: 20 }),
+        )
+        .map(([a, b]) => a + b)
+        .filter((t) => t !== 'lookup'),
+      teamId: fc.option(text(1)),
+      userId: fc.option(text(1)),
+      labels,
+    }),
+    outbox: fc
+      .array(outboxEntry, { maxLength: 4 })
+      .chain((entries) =>
+        entries.length === 0
+          ? fc.constant(entries)
+          : fc.boolean().map((dup) => (dup ? [...entries, { ...entries[0] }] : entries)),
+      ),
+    data,
+    updatedAt: validTimestamp,
+    ttlSecs: fc.oneof(fc.nat(3600), fc.integer({ min: 0, max: SESSION_LIMITS.maxTtlSecs })),
+  },
+  { requiredKeys: ['id', 'key', 'cursor', 'meta', 'outbox', 'updatedAt', 'ttlSecs'] },
+);
 
 /** Timestamps of the right shape whose calendar day or time may not exist. */
 const shapedTimestamp = fc
@@ -266,6 +278,17 @@ const FIELDS: readonly { path: readonly (string | number)[]; values: fc.Arbitrar
       { a: Number.NaN },
       { a: nest(SESSION_LIMITS.maxLabelDepth - 1, true) },
       { a: nest(SESSION_LIMITS.maxLabelDepth, false) },
+    ),
+  },
+  {
+    path: ['data'],
+    values: fc.constantFrom(
+      null,
+      { a: Number.NaN },
+      [undefined],
+      nest(SESSION_LIMITS.maxLabelDepth - 2, true),
+      nest(SESSION_LIMITS.maxLabelDepth - 1, false),
+      nest(SESSION_LIMITS.maxLabelDepth, true),
     ),
   },
   { path: ['outbox'], values: fc.constantFrom([], 'x', {}, [null]) },

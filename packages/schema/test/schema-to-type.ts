@@ -1,16 +1,17 @@
 import type { JsonValue } from '@greentic/session-types';
 
 // A small JSON-Schema-to-TypeScript mapper covering the keywords this package
-// uses. Any object schema without `additionalProperties: false`, or with a
-// property missing from `required`, maps to an "open" marker type, so those
-// slips fail the type tests too.
+// uses. Any object schema without `additionalProperties: false` maps to an
+// "open" marker type, so that slip fails the type tests too; a property
+// missing from `required` maps to an optional property, which then must be
+// optional in the model as well.
 
 /** Flattens an intersection so type equality reads it as one object type. */
 type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** Marker produced for object schemas the model would not accept. */
 export interface NotClosedOrNotRequired {
-  readonly __schemaProblem: 'object schema must list every property in required and set additionalProperties: false';
+  readonly __schemaProblem: 'object schema must set additionalProperties: false';
 }
 
 type RootDefs<S> = S extends { $defs: infer D } ? D : Record<never, never>;
@@ -30,9 +31,11 @@ type ObjectOf<S, D> = S extends {
   required: readonly (infer R)[];
   additionalProperties: false;
 }
-  ? [keyof P] extends [R]
-    ? Flatten<{ -readonly [K in keyof P]: SchemaToType<P[K], D> }>
-    : NotClosedOrNotRequired
+  ? Flatten<
+      { -readonly [K in keyof P as K extends R ? K : never]: SchemaToType<P[K], D> } & {
+        -readonly [K in keyof P as K extends R ? never : K]?: SchemaToType<P[K], D>;
+      }
+    >
   : S extends { properties: unknown }
     ? NotClosedOrNotRequired
     : S extends { additionalProperties: infer A }

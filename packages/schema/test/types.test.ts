@@ -12,7 +12,7 @@ import {
   type StoredSessionEnvelope,
   sessionCursorSchema,
   type sessionMetaSchema,
-  type sessionSchema,
+  sessionSchema,
   type storedEnvelopeSchema,
   type storedSessionSchema,
 } from '../src/index.js';
@@ -63,7 +63,14 @@ describe('schemas and TypeScript types', () => {
       required: ['a'],
       properties: { a: { type: 'string' }, b: { type: 'string' } },
     } as const;
-    expectTypeOf<SchemaToType<typeof notRequired>>().toEqualTypeOf<NotClosedOrNotRequired>();
+    // A property left out of `required` is optional, so a model that requires it differs.
+    expectTypeOf<SchemaToType<typeof notRequired>>().toEqualTypeOf<{ a: string; b?: string }>();
+    expectTypeOf<SchemaToType<typeof notRequired>>().not.toEqualTypeOf<{ a: string; b: string }>();
+    const sessionWithRequiredData = {
+      ...sessionSchema,
+      required: [...sessionSchema.required, 'data'],
+    } as const;
+    expectTypeOf<SchemaToType<typeof sessionWithRequiredData>>().not.toEqualTypeOf<Session>();
     const cursorWithNumberFlow = {
       ...sessionCursorSchema,
       properties: { ...sessionCursorSchema.properties, flowId: { type: 'integer' } },

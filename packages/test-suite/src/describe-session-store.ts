@@ -4,13 +4,14 @@ import { badInputTests } from './groups/bad-input.js';
 import { basicTests } from './groups/basic.js';
 import { casTests } from './groups/cas.js';
 import { concurrencyTests } from './groups/concurrency.js';
+import { dataTests } from './groups/data.js';
 import { outboxTests } from './groups/outbox.js';
 import { tenantTests } from './groups/tenant.js';
 import { ttlTests } from './groups/ttl.js';
 import type { DescribeSessionStoreOptions, SuiteContext } from './options.js';
 
 /**
- * Registers the conformance suite for one backend: basic, cas, outbox, ttl,
+ * Registers the conformance suite for one backend: basic, cas, outbox, data, ttl,
  * tenant fence, concurrency and bad input. Every backend runs it unchanged
  * from a single test file.
  *
@@ -43,6 +44,7 @@ export function describeSessionStore(options: DescribeSessionStoreOptions): void
     basicTests(ctx);
     casTests(ctx);
     outboxTests(ctx);
+    dataTests(ctx);
     ttlTests(ctx);
     tenantTests(ctx);
     concurrencyTests(ctx);

@@ -65,6 +65,13 @@ export interface Session {
   meta: SessionMeta;
   /** Messages handed off, deduplicated by `(seq, payloadSha256)`. */
   outbox: OutboxEntry[];
+  /**
+   * Free-form JSON state of the application or bot framework (a grammY,
+   * Telegraf or botbuilder session), nested like a label value. Absent when
+   * the session carries none. Not part of the Rust crate's model: a TypeScript
+   * addition (see the core README for the mapping).
+   */
+  data?: JsonValue;
   /** Last write or touch, ISO-8601 UTC; stamped by the store on every write. */
   updatedAt: string;
   /** Lifetime in seconds after `updatedAt`; 0 means the session never expires. */
