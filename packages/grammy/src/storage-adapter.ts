@@ -9,7 +9,7 @@ import {
   validateTtlSecs,
 } from '@greentic/session-core';
 import { createIfAbsent } from '@greentic/session-turn';
-import type { JsonValue, SessionSnapshot } from '@greentic/session-types';
+import type { SessionSnapshot } from '@greentic/session-types';
 import type { StorageAdapter } from 'grammy';
 
 const ctx = (op: string): OpContext => ({ pkg: '@greentic/session-grammy', op });
@@ -59,14 +59,14 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
   }
 
   const withData = (s: SessionSnapshot, value: T | undefined) => {
-    const { data: _old, ...base } = s as SessionSnapshot & { readonly data?: JsonValue };
+    const { data: _old, ...base } = s;
     return { ...base, ttlSecs, ...(value === undefined ? {} : { data: value }) } as SessionSnapshot;
   };
 
   return {
     async read(key) {
       const got = await view.get(prefix + key);
-      const data = (got?.session as { readonly data?: JsonValue } | undefined)?.data;
+      const data = got?.session.data;
       // grammY mutates what it reads; stores hand out frozen snapshots.
       return data === undefined ? undefined : (structuredClone(data) as T);
     },

@@ -76,6 +76,13 @@ export function textUpdate(updateId: number, chatId: number, text = 'hi') {
       chat: { id: chatId, type: 'private' as const, first_name: 'U' },
       from: { id: chatId, is_bot: false, first_name: 'U' },
       text,
+      ...(text.startsWith('/')
+        ? {
+            entities: [
+              { type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]?.length ?? 1 },
+            ],
+          }
+        : {}),
     },
   };
 }

@@ -40,7 +40,7 @@ function turnBot(
 async function storedData(store: InMemorySessionStore, chatId: number) {
   const got = await store.get(`grammy:4242:${chatId}`);
   if (got === null) throw new Error('no session');
-  return { data: (got.session as { data?: Counter }).data, cas: got.cas, session: got.session };
+  return { data: got.session.data as Counter | undefined, cas: got.cas, session: got.session };
 }
 
 describe('turnSession on memory, one bot', () => {
@@ -235,7 +235,7 @@ describe("grammY's own session() with sessionStorage (the baseline)", () => {
     bot.on('message:text', countingHandler);
     await Promise.all(range(1, N).map((id) => bot.handleUpdate(textUpdate(id, 14))));
     const got = await store.get('grammy:14');
-    const count = (got?.session as { data?: Counter } | undefined)?.data?.count ?? 0;
+    const count = (got?.session.data as Counter | undefined)?.count ?? 0;
     expect(count).toBeLessThan(N);
     // Every handler replied, including those whose update was then overwritten.
     expect(repliedUpdates(calls)).toStrictEqual(range(1, N));

@@ -41,12 +41,12 @@ function turnBot(name: string, store: RedisSessionStore, calls: RecordedCall[]) 
     maxDelayMs: 20,
     maxAttempts: 200,
   });
-  turns.on('message:text', countingHandler);
   turns.command('boom', (ctx) => {
     ctx.session.count = -1;
     void ctx.reply('never');
     throw new Error('handler failed');
   });
+  turns.on('message:text', countingHandler);
   bot.use(turns);
   return bot;
 }
@@ -54,7 +54,7 @@ function turnBot(name: string, store: RedisSessionStore, calls: RecordedCall[]) 
 async function stored(store: RedisSessionStore, chatId: number) {
   const got = await store.get(`grammy:4242:${chatId}`);
   if (got === null) throw new Error('no session');
-  return { data: (got.session as { data?: Counter }).data, cas: got.cas };
+  return { data: got.session.data as Counter | undefined, cas: got.cas };
 }
 
 describe.skipIf(REDIS_URL === '')('turnSession on Redis, two bot instances', () => {
@@ -106,7 +106,7 @@ describe.skipIf(REDIS_URL === '')('turnSession on Redis, two bot instances', () 
     });
     await Promise.all(range(1, N).map((id) => bots[id % 2]?.handleUpdate(textUpdate(id, 78))));
     const got = await opened[0]?.get('grammy:78');
-    const count = (got?.session as { data?: Counter } | undefined)?.data?.count ?? 0;
+    const count = (got?.session.data as Counter | undefined)?.count ?? 0;
     expect(count).toBeLessThan(N);
     console.log(
       `[grammy session()+sessionStorage/redis 2 bots baseline] updates=${N} lost=${N - count} replies=${replies(calls).length}`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSession, sha256Hex } from '@greentic/session-core';
 import { InMemorySessionStore } from '@greentic/session-memory';
-import { SessionError } from '@greentic/session-types';
+import { SessionError, type StoredSession } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
 import { createIfAbsent, leaseKey } from './create-if-absent.js';
 import { createTurnRunner } from './turn-runner.js';
@@ -12,9 +12,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const key = () => `k-${randomUUID()}`;
 
 /** The `data` of a stored session, asserting the session exists. */
-function dataOf<T>(stored: { readonly session: object } | null): T | undefined {
+function dataOf<T>(stored: StoredSession | null): T | undefined {
   if (stored === null) throw new Error('expected a stored session');
-  return (stored.session as { data?: T }).data;
+  return stored.session.data as T | undefined;
 }
 
 function counterRunner(store: InMemorySessionStore, extra: Record<string, unknown> = {}) {
@@ -216,7 +216,7 @@ describe('run', () => {
       expect(turn.eventId).toBe('1');
       turn.data = { a: [1] };
     });
-    expect((r1.session as { data?: unknown }).data).toStrictEqual({ a: [1] });
+    expect(r1.session.data).toStrictEqual({ a: [1] });
     expect(r1.session.cursor.flowId).toBe('turn');
     const r2 = await runner.run(k, 2, (turn) => {
       expect(turn.data).toStrictEqual({ a: [1] });
@@ -260,7 +260,7 @@ describe('run', () => {
       (turn.data as Counter).count += 1;
     });
     expect(r.status).toBe('committed');
-    expect((r.session as { data?: Counter }).data?.count).toBe(1);
+    expect((r.session.data as Counter | undefined)?.count).toBe(1);
     expect(r.attempts).toBe(2);
   });
 

@@ -174,8 +174,7 @@ class TurnAttempt<D> implements Turn<D> {
     readonly eventId: string,
     initial: () => D | undefined,
   ) {
-    const data = (session as { readonly data?: JsonValue }).data;
-    this.data = data === undefined ? initial() : (structuredClone(data) as D);
+    this.data = session.data === undefined ? initial() : (structuredClone(session.data) as D);
   }
 
   get open(): boolean {
@@ -402,7 +401,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const added = turn.effects.map((e) => createOutboxEntry(++seq, e.payload, nowMs));
     turn.added = added;
     const outbox = [...current.outbox, ...added];
-    const { data: _previous, ...rest } = current as SessionSnapshot & { readonly data?: JsonValue };
+    const { data: _previous, ...rest } = current;
     const next = {
       ...rest,
       cursor: { ...current.cursor, outboxSeq: seq },
