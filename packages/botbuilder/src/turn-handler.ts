@@ -49,7 +49,7 @@ export function defaultBotbuilderSessionKey(context: TurnContext): string | unde
  *
  * @param options - store, tenant, `initial`, key, event id and retry bounds
  * @param logic - the bot's logic
- * @returns the turn handler; it resolves to the {@link TurnResult}
+ * @returns the turn handler; it resolves to the `TurnResult` of `@greentic/session-turn`
  * @throws SessionError `invalid_input` for bad options; the handler throws
  *   `invalid_input` for an activity without a key or id
  */
