@@ -335,14 +335,18 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const teamId = opts.teamId ?? null;
 
     let attempts = 0;
-    // A session deleted between creating it and the turn is created again, a few times.
-    for (let round = 1; round <= 3; round++) {
-      await createIfAbsent(
-        view,
-        key,
-        { flowId, ttlSecs: ttlSecs ?? 0, leaseSecs, maxAttempts, backoffMs, userId, teamId },
-        rc,
-      );
+    // The common case (the session exists) costs one get and one updateCas.
+    // A missing session is created, then the turn runs; one deleted while the
+    // turn ran is created again, a few times.
+    for (let round = 0; round <= 3; round++) {
+      if (round > 0) {
+        await createIfAbsent(
+          view,
+          key,
+          { flowId, ttlSecs: ttlSecs ?? 0, leaseSecs, maxAttempts, backoffMs, userId, teamId },
+          rc,
+        );
+      }
       let committed: TurnAttempt<D> | undefined;
       let written: Awaited<ReturnType<typeof mutate>>;
       try {
