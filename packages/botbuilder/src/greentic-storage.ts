@@ -148,21 +148,24 @@ export class GreenticStorage implements Storage {
 
   async #writeUnconditionally(k: string, value: JsonValue): Promise<void> {
     const c = ctx('write');
-    for (let round = 0; round < 3; round++) {
-      await createIfAbsent(
-        this.#view,
-        k,
-        {
-          flowId: 'botbuilder',
-          ttlSecs: this.#ttlSecs,
-          leaseSecs: 5,
-          maxAttempts: 16,
-          backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-          userId: null,
-          teamId: null,
-        },
-        c,
-      );
+    for (let round = 0; round <= 3; round++) {
+      // Existing keys cost a get and an updateCas; a missing one is created first.
+      if (round > 0) {
+        await createIfAbsent(
+          this.#view,
+          k,
+          {
+            flowId: 'botbuilder',
+            ttlSecs: this.#ttlSecs,
+            leaseSecs: 5,
+            maxAttempts: 16,
+            backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
+            userId: null,
+            teamId: null,
+          },
+          c,
+        );
+      }
       const written = await mutate(this.#view, k, (s) => {
         // Checked on the very snapshot the compare-and-set replaces.
         if (this.#reject && s.data !== undefined) {
@@ -176,5 +179,6 @@ export class GreenticStorage implements Storage {
       });
       if (written !== null) return;
     }
+    throw sessionError('conflict', c, `the session under ${JSON.stringify(k)} kept disappearing`);
   }
 }

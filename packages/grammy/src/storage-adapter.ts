@@ -4,6 +4,7 @@ import {
   mutate,
   type OpContext,
   type SessionStore,
+  sessionError,
   type TenantSessionStore,
   validateTenantId,
   validateTtlSecs,
@@ -72,24 +73,32 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
     },
     async write(key, value) {
       const k = prefix + key;
-      for (let round = 0; round < 3; round++) {
-        await createIfAbsent(
-          view,
-          k,
-          {
-            flowId: 'grammy',
-            ttlSecs,
-            leaseSecs: 5,
-            maxAttempts: 16,
-            backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-            userId: null,
-            teamId: null,
-          },
-          ctx('write'),
-        );
+      for (let round = 0; round <= 3; round++) {
+        // Existing keys cost a get and an updateCas; a missing one is created first.
+        if (round > 0) {
+          await createIfAbsent(
+            view,
+            k,
+            {
+              flowId: 'grammy',
+              ttlSecs,
+              leaseSecs: 5,
+              maxAttempts: 16,
+              backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
+              userId: null,
+              teamId: null,
+            },
+            ctx('write'),
+          );
+        }
         // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.
         if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;
       }
+      throw sessionError(
+        'conflict',
+        ctx('write'),
+        `the session under ${JSON.stringify(k)} kept disappearing`,
+      );
     },
     async delete(key) {
       await view.delete(prefix + key);

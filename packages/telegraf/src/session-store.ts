@@ -4,6 +4,7 @@ import {
   mutate,
   type OpContext,
   type SessionStore,
+  sessionError,
   type TenantSessionStore,
   validateTenantId,
   validateTtlSecs,
@@ -79,23 +80,31 @@ export function telegrafSessionStore<T>(
     },
     async set(name, value) {
       const k = prefix + name;
-      for (let round = 0; round < 3; round++) {
-        await createIfAbsent(
-          view,
-          k,
-          {
-            flowId: 'telegraf',
-            ttlSecs,
-            leaseSecs: 5,
-            maxAttempts: 16,
-            backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-            userId: null,
-            teamId: null,
-          },
-          ctx('set'),
-        );
+      for (let round = 0; round <= 3; round++) {
+        // Existing keys cost a get and an updateCas; a missing one is created first.
+        if (round > 0) {
+          await createIfAbsent(
+            view,
+            k,
+            {
+              flowId: 'telegraf',
+              ttlSecs,
+              leaseSecs: 5,
+              maxAttempts: 16,
+              backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
+              userId: null,
+              teamId: null,
+            },
+            ctx('set'),
+          );
+        }
         if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;
       }
+      throw sessionError(
+        'conflict',
+        ctx('set'),
+        `the session under ${JSON.stringify(k)} kept disappearing`,
+      );
     },
     async delete(name) {
       await view.delete(prefix + name);
