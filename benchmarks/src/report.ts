@@ -29,6 +29,12 @@ export interface TargetRow {
   readonly measured: string;
   /** null when the run could not measure it (a part was skipped). */
   readonly pass: boolean | null;
+  /** The measured ratio the target is judged on, when it is one ratio. */
+  readonly ratio?: number;
+  /** The bound that ratio is held to. */
+  readonly goal?: number;
+  /** Whether the ratio must be at least (`≥`) or at most (`≤`) the goal. */
+  readonly comparison?: '≥' | '≤';
 }
 
 /** A free-form table (scale, memory per session, command counts). */

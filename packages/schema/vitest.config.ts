@@ -1,6 +1,9 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
 export default packageTestConfig({
+  // The property tests run thousands of validations; under a loaded CI machine
+  // (every package tests at once) they need more than vitest's 5 s default.
+  testTimeout: 60_000,
   coverage: {
     provider: 'v8',
     include: ['src/**/*.ts'],

@@ -1,4 +1,8 @@
-import { SessionError, type SessionErrorCode } from '@greentic/session-types';
+import {
+  SessionError,
+  type SessionErrorCode,
+  type SessionErrorReason,
+} from '@greentic/session-types';
 
 /** Names the package and the operation in every error message. */
 export interface OpContext {
@@ -15,17 +19,20 @@ export interface OpContext {
  * @param ctx - where the error happened
  * @param detail - what went wrong, naming the field
  * @param cause - underlying error, if any
+ * @param reason - why, for an `unavailable` error whose backend can tell
  */
 export function sessionError(
   code: SessionErrorCode,
   ctx: OpContext,
   detail: string,
   cause?: unknown,
+  reason?: SessionErrorReason,
 ): SessionError {
   const message = `[${ctx.pkg}] ${ctx.op}: ${detail}`;
-  return cause === undefined
-    ? new SessionError(code, message)
-    : new SessionError(code, message, { cause });
+  return new SessionError(code, message, {
+    ...(cause === undefined ? {} : { cause }),
+    ...(reason === undefined ? {} : { reason }),
+  });
 }
 
 /** Shorthand for an `invalid_input` {@link sessionError}. */

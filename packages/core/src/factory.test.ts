@@ -38,9 +38,39 @@ describe('createSessionStore', () => {
       }),
     ).rejects.toMatchObject({
       code: 'unavailable',
+      reason: 'missing_package',
       message:
         '[@greentic/session-core] createSessionStore: redis:// needs the package @greentic/session-redis: install it (npm install @greentic/session-redis, or pnpm add @greentic/session-redis)',
     });
+  });
+
+  it('names a missing driver of an installed backend as such, not the backend', async () => {
+    // What Node says when the backend is there and ioredis is not: the message
+    // quotes the backend's own path too.
+    const missingDriver = Object.assign(
+      new Error(
+        "Cannot find package 'ioredis' imported from /app/node_modules/@greentic/session-redis/dist/connection.js",
+      ),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
+    const cjs = Object.assign(
+      new Error(
+        "Cannot find module 'ioredis/built/index.js'\nRequire stack:\n- /app/node_modules/@greentic/session-redis/dist/index.js",
+      ),
+      { code: 'MODULE_NOT_FOUND' },
+    );
+    for (const err of [missingDriver, cjs]) {
+      await expect(
+        createSessionStore('redis://localhost:6379', {
+          importModule: async () => Promise.reject(err),
+        }),
+      ).rejects.toMatchObject({
+        code: 'unavailable',
+        reason: 'missing_package',
+        message:
+          '[@greentic/session-core] createSessionStore: @greentic/session-redis is installed but its dependency ioredis is not: install it (npm install ioredis, or pnpm add ioredis)',
+      });
+    }
   });
 
   it('reports a package that fails to load, or exports no openSessionStore, as internal', async () => {

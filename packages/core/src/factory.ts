@@ -38,13 +38,22 @@ export const SESSION_STORE_SCHEMES: Readonly<Record<string, string>> = Object.fr
 
 const CTX: OpContext = { pkg: '@greentic/session-core', op: 'createSessionStore' };
 
-function isModuleNotFound(err: unknown, specifier: string): boolean {
+/** The package a "module not found" error names (`ioredis`, `@scope/name`), if it is one. */
+function missingPackage(err: unknown): string | undefined {
   const e = err as { code?: unknown; message?: unknown };
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-    typeof e.message === 'string' &&
-    e.message.includes(specifier)
-  );
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' && e?.code !== 'MODULE_NOT_FOUND') return undefined;
+  if (typeof e.message !== 'string') return undefined;
+  const name = /Cannot find (?:package|module) '([^']+)'/.exec(e.message)?.[1];
+  if (name === undefined || name.startsWith('.') || name.startsWith('/')) return undefined;
+  // `pkg/sub/path` → `pkg`; `@scope/pkg/sub` → `@scope/pkg`.
+  return name
+    .split('/')
+    .slice(0, name.startsWith('@') ? 2 : 1)
+    .join('/');
+}
+
+function isModuleNotFound(err: unknown, specifier: string): boolean {
+  return missingPackage(err) === specifier;
 }
 
 /**
@@ -101,12 +110,23 @@ export async function createSessionStore(
   try {
     mod = await load(pkg);
   } catch (err) {
-    if (isModuleNotFound(err, pkg)) {
+    const missing = missingPackage(err);
+    if (missing === pkg) {
       throw sessionError(
         'unavailable',
         CTX,
         `${scheme}:// needs the package ${pkg}: install it (npm install ${pkg}, or pnpm add ${pkg})`,
         err,
+        'missing_package',
+      );
+    }
+    if (missing !== undefined) {
+      throw sessionError(
+        'unavailable',
+        CTX,
+        `${pkg} is installed but its dependency ${missing} is not: install it (npm install ${missing}, or pnpm add ${missing})`,
+        err,
+        'missing_package',
       );
     }
     throw sessionError('internal', CTX, `loading ${pkg} failed`, err);

@@ -6,6 +6,26 @@ export {
   type SessionStoreBackendModule,
 } from './factory.js';
 export { frozenJsonCopy } from './json.js';
+export {
+  CAS_INITIAL,
+  CAS_NONE,
+  type Cas,
+  type DeepReadonly,
+  type JsonValue,
+  type OutboxEntry,
+  RESERVED_TENANT_IDS,
+  SESSION_LIMITS,
+  SESSION_PATTERNS,
+  type Session,
+  type SessionCursor,
+  SessionError,
+  SessionErrorCode,
+  type SessionErrorOptions,
+  type SessionKey,
+  type SessionMeta,
+  type SessionSnapshot,
+  type StoredSession,
+} from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
 export {
   appendOutbox,

@@ -20,7 +20,7 @@
 import { type OpContext, sessionError } from '@greentic/session-core';
 import type { SessionError } from '@greentic/session-types';
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import { safeCause, toSessionError } from './errors.js';
+import { connectionReason, DB_OUT_OF_RANGE, safeCause, toSessionError } from './errors.js';
 
 /** An ioredis client the store can run on: a standalone `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
@@ -42,8 +42,6 @@ const noop = (): void => {};
 function retryDelayMs(times: number): number {
   return Math.min(50 * 2 ** Math.min(times - 1, 5), 1000);
 }
-
-const DB_OUT_OF_RANGE = /DB index is out of range/;
 
 /** See the module documentation. */
 export class RedisConnection {
@@ -162,15 +160,19 @@ export class RedisConnection {
   }
 
   #refusal(ctx: OpContext): SessionError | undefined {
-    if (this.#closed) return sessionError('unavailable', ctx, 'the store is closed');
-    if (this.#fatal !== undefined)
-      return sessionError('unavailable', ctx, this.#fatal, this.#lastError);
+    if (this.#closed) {
+      return sessionError('unavailable', ctx, 'the store is closed', undefined, 'closed');
+    }
+    if (this.#fatal !== undefined) {
+      return sessionError('unavailable', ctx, this.#fatal, this.#lastError, 'database');
+    }
     if (this.client.status === 'end') {
       return sessionError(
         'unavailable',
         ctx,
         'the Redis client was closed; nothing was sent',
         this.#lastError,
+        'closed',
       );
     }
     return undefined;
@@ -221,6 +223,7 @@ export class RedisConnection {
             ctx,
             `no Redis connection within ${this.#commandTimeoutMs} ms; nothing was sent${last}`,
             this.#lastError,
+            connectionReason(this.#lastError),
           ),
         );
       }, this.#commandTimeoutMs);

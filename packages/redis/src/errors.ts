@@ -1,5 +1,5 @@
 import { type OpContext, sessionError } from '@greentic/session-core';
-import { SessionError } from '@greentic/session-types';
+import { SessionError, type SessionErrorReason } from '@greentic/session-types';
 
 // What a caller may do after an error depends on one question: could the
 // command have reached Redis? `unavailable` promises it did not (retrying is
@@ -17,6 +17,34 @@ const MAYBE_SENT_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
 const MAYBE_SENT_MESSAGES =
   /^(Connection is closed|Command aborted due to connection close|Socket closed unexpectedly|read ECONNRESET|write EPIPE)/;
 const MAYBE_SENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
+
+const AUTH_REPLIES = /^(NOAUTH|WRONGPASS|NOPERM)\b|invalid (username-)?password/;
+
+/**
+ * Why a connection could not be made, from the error the client reported:
+ * authentication, TLS, or (anything else) an unreachable server.
+ *
+ * @param err - the last connection error (sanitized or raw), if any
+ */
+export function connectionReason(err: unknown): SessionErrorReason {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    message?: unknown;
+    code?: unknown;
+  };
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (AUTH_REPLIES.test(message)) return 'auth';
+  if (DB_OUT_OF_RANGE.test(message)) return 'database';
+  if (
+    (typeof e.code === 'string' && /CERT|SSL|TLS/.test(e.code)) ||
+    /certificate|SSL routines|TLS/i.test(message)
+  ) {
+    return 'tls';
+  }
+  return 'unreachable';
+}
+
+/** The reply of a SELECT of a database the server does not have. */
+export const DB_OUT_OF_RANGE = /DB index is out of range/;
 
 const CREDENTIALS_IN_URL = /([a-z][a-z0-9+.-]*:\/\/)[^@/?#\s]*@/gi;
 
@@ -74,7 +102,7 @@ export function safeCause(err: unknown): Error {
  * - `internal`: anything else (a script error, an unexpected reply).
  *
  * A `SessionError` passes through unchanged. The cause kept is a sanitized
- * copy (see {@link safeCause}).
+ * copy (no command arguments, credentials redacted).
  *
  * @param err - what was thrown
  * @param ctx - operation, for the message
@@ -101,6 +129,7 @@ export function toSessionError(err: unknown, ctx: OpContext): SessionError {
       ctx,
       `Redis is not connected; nothing was sent (${message})`,
       cause,
+      'unreachable',
     );
   }
   if (message.startsWith('OOM ')) {
@@ -109,14 +138,17 @@ export function toSessionError(err: unknown, ctx: OpContext): SessionError {
       ctx,
       `Redis refused the write: it reached maxmemory (${message}). Sessions are data: raise maxmemory, or use maxmemory-policy noeviction with headroom`,
       cause,
+      'out_of_memory',
     );
   }
   if (REFUSED_REPLIES.test(message)) {
+    const reason = connectionReason(cause);
     return sessionError(
       'unavailable',
       ctx,
       `Redis refused the command; nothing was applied (${message})`,
       cause,
+      reason === 'unreachable' ? 'refused' : reason,
     );
   }
   if (

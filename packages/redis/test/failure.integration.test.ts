@@ -114,6 +114,31 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('failure behaviour against a real serve
     expect((await store.get(session.key))?.cas).toBe(1);
   });
 
+  it('a caller client without its own commandTimeout still gets timeout from a frozen server (the store enforces the deadline)', async () => {
+    const { server } = await setup();
+    const client = new Redis(`redis://127.0.0.1:${server.port}`, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
+    closers.push(async () => client.disconnect());
+    const store = new RedisSessionStore({
+      client,
+      namespace: uniqueNamespace(),
+      commandTimeoutMs: TIMEOUT_MS,
+    });
+    const session = sampleSession();
+    await store.put(session);
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      const { code } = await failure(() => store.get(session.key));
+      expect(code).toBe('timeout');
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await recovery(() => store.get(session.key));
+    expect(client.status).toBe('ready');
+  });
+
   it('a store whose server never came up fails with unavailable, never sending later', async () => {
     const { server, store } = await setup();
     await stopRedisServer(server, 'SIGKILL', false);

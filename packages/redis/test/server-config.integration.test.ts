@@ -58,6 +58,11 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     expect(ok.warnings).toStrictEqual([]);
   });
 
+  it('nothing listening: ready() fails as unavailable with reason unreachable', async () => {
+    const err = await rejection(store('redis://127.0.0.1:1').ready());
+    expect(err).toMatchObject({ code: 'unavailable', reason: 'unreachable' });
+  });
+
   it.skipIf(REDIS_CLUSTER_URL === '')('ready() on a cluster reads every master', async () => {
     const s = openSessionStore(REDIS_CLUSTER_URL, { namespace: uniqueNamespace() });
     cleanup.push(() => s.close());
@@ -73,6 +78,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     const session = sampleSession();
     const err = await rejection(missing.put(session));
     expect(err.code).toBe('unavailable');
+    expect(err.reason).toBe('database');
     expect(err.message).toMatch(/database/);
     expect((await rejection(missing.ready())).message).toMatch(/database/);
     expect((await rejection(missing.get(session.key))).code).toBe('unavailable');
@@ -116,6 +122,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
         );
     }
     expect(err?.code).toBe('unavailable');
+    expect(err?.reason).toBe('out_of_memory');
     expect(err?.message).toContain('maxmemory');
     expect(await st.get(key)).toBeNull();
     // Reads still work on a full server.
@@ -131,6 +138,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     const wrong = store(`redis://:Wrong-S3cret@127.0.0.1:${s.port}`);
     const err = await rejection(wrong.ready());
     expect(err.code).toBe('unavailable');
+    expect(err.reason).toBe('auth');
     expect(err.message).toMatch(/WRONGPASS|invalid password|NOAUTH/);
     expect(dump(err)).not.toContain('S3cret');
     const opErr = await rejection(wrong.put(sampleSession()));

@@ -3,18 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeSchemaFiles } from './schema-files.js';
 
-/** The package's committed `schemas/` folder: where the export writes by default. */
+/**
+ * The package's own `schemas/` folder, committed in the repository and
+ * shipped in the tarball. The export never writes here unless told to with
+ * `--out`: installed, it lies inside `node_modules`.
+ */
 export const DEFAULT_SCHEMA_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
 
 const USAGE = `Usage: greentic-session-schema [--out <dir>]
 
 Writes the JSON Schema files of @greentic/session-schema into <dir>
-(default: the package's own schemas/ folder). A relative <dir> is resolved
-against the folder the command was started from.`;
+(default: the folder the command was started from). A relative <dir> is
+resolved against that folder too.`;
 
 /** Where {@link runExportCli} resolves paths and prints. */
 export interface ExportCliIo {
-  /** Folder relative `--out` paths are resolved against. */
+  /** Folder the command was started from: the default output, and the base of a relative `--out`. */
   cwd: string;
   /** Prints one line of output. */
   log: (line: string) => void;
@@ -22,7 +26,8 @@ export interface ExportCliIo {
 
 /**
  * Runs the export command: parses `argv` (without node and script), writes
- * the schema files and reports each path.
+ * the schema files into `--out` or, by default, the folder the command was
+ * started from, and reports each path.
  *
  * @param argv - command-line arguments, for example `['--out', 'docs/schemas']`
  * @param io - working folder and output; pnpm's `INIT_CWD` makes
@@ -50,7 +55,7 @@ export async function runExportCli(argv: readonly string[], io: ExportCliIo): Pr
     io.log(USAGE);
     return 0;
   }
-  const outDir = values.out === undefined ? DEFAULT_SCHEMA_DIR : resolve(io.cwd, values.out);
+  const outDir = resolve(io.cwd, values.out ?? '.');
   for (const path of await writeSchemaFiles(outDir)) io.log(`wrote ${path}`);
   return 0;
 }

@@ -91,6 +91,15 @@ describe('export command', () => {
     }
   });
 
+  it('without --out writes into the folder it was started from, not the package folder', async () => {
+    const cwd = await tempDir();
+    const lines: string[] = [];
+    expect(await runExportCli([], { cwd, log: (l) => lines.push(l) })).toBe(0);
+    expect((await readdir(cwd)).sort()).toEqual(Object.keys(SESSION_SCHEMA_FILES).sort());
+    expect(lines.every((l) => l.startsWith(`wrote ${cwd}/`))).toBe(true);
+    expect(lines.some((l) => l.includes(DEFAULT_SCHEMA_DIR))).toBe(false);
+  });
+
   it('accepts an absolute -o path and overwrites existing files', async () => {
     const dir = await tempDir();
     const log = () => {};

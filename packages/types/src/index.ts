@@ -12,4 +12,9 @@ export type {
   SessionSnapshot,
   StoredSession,
 } from './model.js';
-export { SessionError, SessionErrorCode, type SessionErrorOptions } from './session-error.js';
+export {
+  SessionError,
+  SessionErrorCode,
+  type SessionErrorOptions,
+  SessionErrorReason,
+} from './session-error.js';

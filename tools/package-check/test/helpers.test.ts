@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { esmOnlyProblems } from '../src/attw.ts';
+import { node16Problems } from '../src/attw.ts';
 import { parseChangeset } from '../src/changesets.ts';
 import { run, runOk, userEnv } from '../src/run.ts';
 import {
@@ -73,26 +73,28 @@ describe('tarball rules', () => {
   });
 });
 
-describe('esmOnlyProblems', () => {
-  it('drops what the esm-only profile ignores and keeps the rest', () => {
+describe('node16Problems', () => {
+  it('drops node10 resolutions and CJSResolvesToESM (require(esm)) and keeps the rest', () => {
     const report = {
       analysis: {
         problems: [
           { kind: 'CJSResolvesToESM', entrypoint: '.', resolutionKind: 'node16-cjs' },
           { kind: 'NoResolution', entrypoint: '.', resolutionKind: 'node10' },
           { kind: 'FalseCJS', entrypoint: '.', resolutionKind: 'node16-esm' },
+          { kind: 'NoResolution', entrypoint: './x', resolutionKind: 'node16-cjs' },
           { kind: 'InternalResolutionError' },
         ],
       },
     };
-    expect(esmOnlyProblems(report).map((p) => p.kind)).toEqual([
+    expect(node16Problems(report).map((p) => p.kind)).toEqual([
       'FalseCJS',
+      'NoResolution',
       'InternalResolutionError',
     ]);
   });
 
   it('refuses a report without an analysis', () => {
-    expect(() => esmOnlyProblems({ error: 'no dist' })).toThrow(/analysis.problems/);
+    expect(() => node16Problems({ error: 'no dist' })).toThrow(/analysis.problems/);
   });
 });
 

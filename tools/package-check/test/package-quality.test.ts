@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esmOnlyProblems } from '../src/attw.ts';
+import { NODE16_IGNORED_RULES, node16Problems } from '../src/attw.ts';
 import { run } from '../src/run.ts';
 import {
   missingEntries,
@@ -81,6 +81,17 @@ describe.each(publicPackages)('$name', (pkg) => {
     expect(m.dependencies?.ioredis).toBeUndefined();
   });
 
+  it('gives every code entry point a default condition, last, so require() finds it (require(esm))', () => {
+    const entries = Object.entries((packed.manifest.exports ?? {}) as Record<string, unknown>);
+    const conditional = entries.filter(([, target]) => typeof target === 'object');
+    expect(conditional.length).toBeGreaterThan(0);
+    for (const [subpath, target] of conditional) {
+      const conditions = Object.keys(target as Record<string, string>);
+      expect(conditions.at(-1), subpath).toBe('default');
+      expect(conditions[0], subpath).toBe('types');
+    }
+  });
+
   it('publishes publicly with npm provenance (publishConfig)', () => {
     // NPM_CONFIG_PROVENANCE in the release workflow does not always survive
     // changeset publish -> pnpm publish; publishConfig does.
@@ -99,13 +110,19 @@ describe.each(publicPackages)('$name', (pkg) => {
     ).toEqual([]);
   });
 
-  it('passes attw --profile esm-only', async () => {
+  it('passes attw --profile node16 (require(esm) accepted: see NODE16_ACCEPTED_KINDS)', async () => {
     const result = await run(
       attwBin,
-      [packed.tarball, '--profile', 'esm-only', '--format', 'json'],
-      {
-        cwd: pkg.dir,
-      },
+      [
+        packed.tarball,
+        '--profile',
+        'node16',
+        '--ignore-rules',
+        ...NODE16_IGNORED_RULES,
+        '--format',
+        'json',
+      ],
+      { cwd: pkg.dir },
     );
     const output = `${result.stdout}\n${result.stderr}`.slice(0, 4000);
     let report: unknown;
@@ -114,7 +131,7 @@ describe.each(publicPackages)('$name', (pkg) => {
     } catch {
       throw new Error(`attw printed no JSON report:\n${output}`);
     }
-    expect(esmOnlyProblems(report), output).toEqual([]);
+    expect(node16Problems(report), output).toEqual([]);
     expect(result.code, result.stderr).toBe(0);
   });
 });

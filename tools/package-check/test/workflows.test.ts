@@ -209,7 +209,10 @@ describe('release.yml', () => {
     expect(changesets?.with?.version).toBe('pnpm version-packages');
     expect(changesets?.with?.publish).toBe('pnpm release');
     expect(changesets?.env?.NPM_CONFIG_PROVENANCE).toBe('true');
-    expect(rootScripts['version-packages']).toBe('changeset version');
+    // Versioning also regenerates the Redis scripts, whose command names carry the version.
+    expect(rootScripts['version-packages']).toMatch(
+      /^changeset version && pnpm --filter @greentic\/session-redis generate$/,
+    );
     expect(rootScripts.release).toMatch(/changeset publish$/);
     const [node] = stepsUsing(job, 'actions/setup-node');
     expect(node?.with?.['registry-url']).toBe('https://registry.npmjs.org');

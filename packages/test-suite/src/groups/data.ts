@@ -88,7 +88,7 @@ export function dataTests(ctx: SuiteContext): void {
       async (_name, data) => {
         const store = await ctx.open();
         const session = edit(sampleSession(), (s) => {
-          (s as Loose).data = data;
+          (s as unknown as Loose).data = data;
         });
         await expectSessionError(store.put(session), 'invalid_input', 'session.data');
         expect(await store.get(session.key)).toBeNull();
