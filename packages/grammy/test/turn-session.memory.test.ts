@@ -78,6 +78,16 @@ describe('turnSession on memory, one bot', () => {
     expect(calls.length).toBe(sent);
   });
 
+  it('the same update delivered twice at once runs once: one reply, one increment', async () => {
+    const store = new InMemorySessionStore();
+    const calls: RecordedCall[] = [];
+    const bot = turnBot(store, calls);
+    await Promise.all([1, 1, 1].map((id) => bot.handleUpdate(textUpdate(id, 15))));
+    const { data } = await storedData(store, 15);
+    expect(data).toStrictEqual({ count: 1, updates: [1] });
+    expect(replies(calls)).toStrictEqual(['update 1 count 1']);
+  });
+
   it('a throwing handler sends nothing and writes nothing', async () => {
     const store = new InMemorySessionStore();
     const calls: RecordedCall[] = [];
