@@ -1,0 +1,19 @@
+export { type CreateIfAbsentOptions, createIfAbsent, leaseKey } from './create-if-absent.js';
+export {
+  createTurnRunner,
+  type EffectPayload,
+  type RunTurnOptions,
+  type Turn,
+  type TurnHandler,
+  type TurnResult,
+  type TurnRunner,
+  type TurnRunnerOptions,
+} from './turn-runner.js';
+export {
+  MAX_EVENT_ID_LENGTH,
+  nextTurnLabel,
+  normalizeEventId,
+  readTurnState,
+  TURN_LABEL,
+  type TurnState,
+} from './turn-state.js';

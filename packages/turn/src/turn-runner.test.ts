@@ -1,0 +1,464 @@
+import { randomUUID } from 'node:crypto';
+import { createSession, sha256Hex } from '@greentic/session-core';
+import { InMemorySessionStore } from '@greentic/session-memory';
+import { SessionError, type StoredSession } from '@greentic/session-types';
+import { describe, expect, it } from 'vitest';
+import { createIfAbsent, leaseKey } from './create-if-absent.js';
+import { createTurnRunner } from './turn-runner.js';
+import { readTurnState, TURN_LABEL } from './turn-state.js';
+
+type Counter = { count: number; seen: number[] };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const key = () => `k-${randomUUID()}`;
+
+/** The `data` of a stored session, asserting the session exists. */
+function dataOf<T>(stored: StoredSession | null): T | undefined {
+  if (stored === null) throw new Error('expected a stored session');
+  return stored.session.data as T | undefined;
+}
+
+function counterRunner(store: InMemorySessionStore, extra: Record<string, unknown> = {}) {
+  return createTurnRunner<Counter>({
+    store,
+    tenantId: 'acme',
+    flowId: 'test',
+    initial: () => ({ count: 0, seen: [] }),
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+    maxAttempts: 64,
+    ...extra,
+  });
+}
+
+async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    expect(SessionError.isInstance(err), String(err)).toBe(true);
+    expect((err as SessionError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected SessionError ${code}`);
+}
+
+describe('run', () => {
+  it('N concurrent turns on a new key lose no update and perform each effect exactly once', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    const sent: number[] = [];
+    const n = 20;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        runner.run(k, i, async (turn) => {
+          const d = turn.data as Counter;
+          const before = d.count;
+          await sleep(2);
+          d.count = before + 1;
+          d.seen.push(i);
+          turn.effect({ reply: i }, () => sent.push(i));
+        }),
+      ),
+    );
+    const got = await store.get(k);
+    expect(got).not.toBeNull();
+    const data = dataOf<Counter>(got);
+    expect(data?.count).toBe(n);
+    expect([...(data?.seen ?? [])].sort((a, b) => a - b)).toStrictEqual(
+      Array.from({ length: n }, (_, i) => i),
+    );
+    expect(sent.sort((a, b) => a - b)).toStrictEqual(Array.from({ length: n }, (_, i) => i));
+    expect(results.every((r) => r.status === 'committed')).toBe(true);
+    expect(results.some((r) => r.attempts > 1)).toBe(true);
+    expect(got?.session.cursor).toMatchObject({ flowId: 'test', nodeId: 'main', outboxSeq: n });
+    expect(got?.session.outbox).toHaveLength(n);
+  });
+
+  it('a redelivered event id runs no handler, writes nothing and sends nothing', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    let calls = 0;
+    const handler = (turn: {
+      data: Counter | undefined;
+      effect: (p: string, f: () => void) => void;
+    }) => {
+      calls++;
+      (turn.data as Counter).count++;
+      turn.effect('hi', () => {});
+    };
+    const first = await runner.run(k, 'evt-1', handler);
+    expect(first.status).toBe('committed');
+    const again = await runner.run(k, 'evt-1', handler);
+    expect(again).toMatchObject({ status: 'duplicate', cas: first.cas });
+    expect(calls).toBe(1);
+    expect((await store.get(k))?.cas).toBe(first.cas);
+  });
+
+  it('a throwing handler sends nothing and leaves the stored session unchanged', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    await runner.run(k, 1, (turn) => {
+      (turn.data as Counter).count = 5;
+    });
+    const before = await store.get(k);
+    const sent: string[] = [];
+    const boom = new Error('boom');
+    await expect(
+      runner.run(k, 2, (turn) => {
+        (turn.data as Counter).count = 99;
+        turn.effect('x', () => sent.push('x'));
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(sent).toStrictEqual([]);
+    const after = await store.get(k);
+    expect(after?.cas).toBe(before?.cas);
+    expect(after?.session).toBe(before?.session);
+    // The failed event is not remembered, so a redelivery runs it again.
+    const retried = await runner.run(k, 2, (turn) => {
+      (turn.data as Counter).count += 1;
+    });
+    expect(retried.status).toBe('committed');
+  });
+
+  it('records one outbox entry per effect with seq and the sha256 of its payload', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    const r = await runner.run(k, 1, (turn) => {
+      turn.effect('plain text', () => 'a');
+      turn.effect({ method: 'sendMessage', text: 'hi' }, async () => 'b');
+      turn.effect(new Uint8Array([1, 2]), () => 'c');
+    });
+    if (r.status !== 'committed') throw new Error('not committed');
+    expect(r.results).toStrictEqual(['a', 'b', 'c']);
+    expect(r.outbox.map((e) => [e.seq, e.payloadSha256])).toStrictEqual([
+      [1, sha256Hex('plain text')],
+      [2, sha256Hex(JSON.stringify({ method: 'sendMessage', text: 'hi' }))],
+      [3, sha256Hex(new Uint8Array([1, 2]))],
+    ]);
+    expect(r.session.cursor.outboxSeq).toBe(3);
+    expect(r.session.outbox).toStrictEqual(r.outbox);
+  });
+
+  it('keeps only the newest keepOutbox entries and rememberEvents ids', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { keepOutbox: 2, rememberEvents: 3 });
+    const k = key();
+    for (let i = 1; i <= 5; i++) {
+      await runner.run(k, i, (turn) => {
+        turn.effect(`m${i}`, () => {});
+      });
+    }
+    const got = await store.get(k);
+    expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual([4, 5]);
+    expect(got ? readTurnState(got.session).events : null).toStrictEqual(['3', '4', '5']);
+    expect(got?.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 1, events: ['3', '4', '5'] });
+    // An id older than the memory is no longer recognised.
+    expect((await runner.run(k, 1, () => {})).status).toBe('committed');
+    const none = counterRunner(store, { keepOutbox: 0 });
+    const r = await none.run(k, 'z', (turn) => turn.effect('x', () => {}));
+    expect(r.session.outbox).toStrictEqual([]);
+    expect(r.session.cursor.outboxSeq).toBe(6);
+  });
+
+  it('a failing effect keeps the commit, skips later effects, and the redelivery is a duplicate', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    const sent: string[] = [];
+    const fail = new Error('telegram 500');
+    await expect(
+      runner.run(k, 7, (turn) => {
+        (turn.data as Counter).count = 1;
+        turn.effect('a', () => sent.push('a'));
+        turn.effect('b', () => {
+          throw fail;
+        });
+        turn.effect('c', () => sent.push('c'));
+      }),
+    ).rejects.toBe(fail);
+    expect(sent).toStrictEqual(['a']);
+    const got = await store.get(k);
+    expect(dataOf<Counter>(got)?.count).toBe(1);
+    expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual([1, 2, 3]);
+    expect((await runner.run(k, 7, () => {})).status).toBe('duplicate');
+  });
+
+  it('gives up with conflict after maxAttempts and writes nothing of the losing turn', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { maxAttempts: 1 });
+    const k = key();
+    await runner.run(k, 0, () => {});
+    const outcomes = await Promise.allSettled(
+      [1, 2].map((i) =>
+        runner.run(k, i, async (turn) => {
+          await sleep(5);
+          (turn.data as Counter).count += 1;
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const rejected = outcomes.find((o) => o.status === 'rejected');
+    expect((rejected as PromiseRejectedResult).reason.code).toBe('conflict');
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(1);
+  });
+
+  it('assigning undefined removes data; an absent initial leaves data absent', async () => {
+    const store = new InMemorySessionStore();
+    const runner = createTurnRunner({ store, tenantId: 'acme' });
+    const k = key();
+    const r1 = await runner.run(k, 1, (turn) => {
+      expect(turn.data).toBeUndefined();
+      expect(turn.attempt).toBe(1);
+      expect(turn.eventId).toBe('1');
+      turn.data = { a: [1] };
+    });
+    expect(r1.session.data).toStrictEqual({ a: [1] });
+    expect(r1.session.cursor.flowId).toBe('turn');
+    const r2 = await runner.run(k, 2, (turn) => {
+      expect(turn.data).toStrictEqual({ a: [1] });
+      expect(Object.isFrozen(turn.data)).toBe(false);
+      turn.data = undefined;
+    });
+    expect('data' in r2.session).toBe(false);
+  });
+
+  it('sets ttlSecs on every commit and userId/teamId when creating', async () => {
+    const store = new InMemorySessionStore();
+    const runner = createTurnRunner({ store, tenantId: 'acme', ttlSecs: 60 });
+    const k = key();
+    const r = await runner.run(k, 1, () => {}, { userId: 'u1', teamId: 't1' });
+    expect(r.session.ttlSecs).toBe(60);
+    expect(r.session.meta).toMatchObject({ tenantId: 'acme', userId: 'u1', teamId: 't1' });
+  });
+
+  it('an effect cannot be buffered after the handler settled', async () => {
+    const store = new InMemorySessionStore();
+    const runner = createTurnRunner({ store, tenantId: 'acme' });
+    let saved: { effect: (p: string, f: () => void) => void; open: boolean } | undefined;
+    await runner.run(key(), 1, (turn) => {
+      saved = turn;
+      expect(turn.open).toBe(true);
+    });
+    expect(saved?.open).toBe(false);
+    await expectCode(() => saved?.effect('late', () => {}), 'invalid_input');
+  });
+
+  it('creates the session again when it is deleted during the turn', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    let first = true;
+    const r = await runner.run(k, 1, async (turn) => {
+      if (first) {
+        first = false;
+        await store.delete(k);
+      }
+      (turn.data as Counter).count += 1;
+    });
+    expect(r.status).toBe('committed');
+    expect((r.session.data as Counter | undefined)?.count).toBe(1);
+    expect(r.attempts).toBe(2);
+  });
+
+  it('gives up when the session keeps disappearing', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    await expectCode(
+      runner.run(k, 1, async () => {
+        await store.delete(k);
+      }),
+      'conflict',
+    );
+  });
+});
+
+describe('tenants', () => {
+  it('accepts a tenant view and fences to it', async () => {
+    const store = new InMemorySessionStore();
+    const runner = createTurnRunner({ store: store.forTenant('acme'), tenantId: 'acme' });
+    expect(runner.tenantId).toBe('acme');
+    const k = key();
+    await runner.run(k, 1, () => {});
+    expect(await store.get(k, { tenantId: 'other' })).toBeNull();
+    const other = createTurnRunner({ store, tenantId: 'other' });
+    await expectCode(
+      other.run(k, 1, () => {}),
+      'tenant_mismatch',
+    );
+  });
+
+  it('rejects a tenantId that differs from the view and a missing tenantId', async () => {
+    const store = new InMemorySessionStore();
+    await expectCode(
+      () => createTurnRunner({ store: store.forTenant('acme'), tenantId: 'b' }),
+      'tenant_mismatch',
+    );
+    await expectCode(() => createTurnRunner({ store }), 'invalid_input');
+  });
+});
+
+describe('input validation', () => {
+  const store = new InMemorySessionStore();
+  const bad: [string, Record<string, unknown>][] = [
+    ['unknown option', { store, tenantId: 'a', nope: 1 }],
+    ['store', { store: {}, tenantId: 'a' }],
+    ['tenantId', { store, tenantId: 'a b' }],
+    ['flowId', { store, tenantId: 'a', flowId: '' }],
+    ['ttlSecs', { store, tenantId: 'a', ttlSecs: -1 }],
+    ['initial', { store, tenantId: 'a', initial: 3 }],
+    ['random', { store, tenantId: 'a', random: 3 }],
+    ['rememberEvents', { store, tenantId: 'a', rememberEvents: 0 }],
+    ['maxAttempts', { store, tenantId: 'a', maxAttempts: 1.5 }],
+  ];
+  for (const [what, options] of bad) {
+    it(`createTurnRunner rejects a bad ${what} with invalid_input`, async () => {
+      await expectCode(() => createTurnRunner(options as never), 'invalid_input');
+    });
+  }
+
+  it('createTurnRunner rejects a non-object', async () => {
+    await expectCode(() => createTurnRunner(null as never), 'invalid_input');
+  });
+
+  it('run rejects bad keys, event ids, handlers and options before touching the store', async () => {
+    const runner = createTurnRunner({ store, tenantId: 'a' });
+    await expectCode(
+      runner.run('a b', 1, () => {}),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run('k', '', () => {}),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run('k', 1.5, () => {}),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run('k', 'x'.repeat(257), () => {}),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run('k', {} as never, () => {}),
+      'invalid_input',
+    );
+    await expectCode(runner.run('k', 1, 'no' as never), 'invalid_input');
+    await expectCode(
+      runner.run('k', 1, () => {}, null as never),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run('k', 1, () => {}, { foo: 1 } as never),
+      'invalid_input',
+    );
+    expect(await store.get('k')).toBeNull();
+  });
+
+  it('effect rejects a non-function perform and non-JSON payloads; nothing is written', async () => {
+    const runner = createTurnRunner({ store, tenantId: 'a' });
+    const k = key();
+    await expectCode(
+      runner.run(k, 1, (turn) => turn.effect('x', 'no' as never)),
+      'invalid_input',
+    );
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expectCode(
+      runner.run(k, 2, (turn) => turn.effect(cyclic as never, () => {})),
+      'invalid_input',
+    );
+    await expectCode(
+      runner.run(k, 3, (turn) => turn.effect((() => {}) as never, () => {})),
+      'invalid_input',
+    );
+    expect((await store.get(k))?.cas).toBe(1);
+  });
+});
+
+describe('createIfAbsent', () => {
+  const opts = {
+    flowId: 'f',
+    ttlSecs: 0,
+    leaseSecs: 5,
+    maxAttempts: 50,
+    backoffMs: () => 1,
+    userId: null,
+    teamId: null,
+  };
+  const c = { pkg: 'test', op: 'test' };
+
+  it('exactly one of N racing workers creates the session; the lease is gone afterwards', async () => {
+    const store = new InMemorySessionStore();
+    const view = store.forTenant('acme');
+    const k = key();
+    const created = await Promise.all(
+      Array.from({ length: 10 }, () => createIfAbsent(view, k, opts, c)),
+    );
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect((await store.get(k))?.cas).toBe(1);
+    expect(await store.get(leaseKey('acme', k))).toBeNull();
+  });
+
+  it('never overwrites a session committed while a racer waited for the lease', async () => {
+    const store = new InMemorySessionStore();
+    const view = store.forTenant('acme');
+    const k = key();
+    await createIfAbsent(view, k, opts, c);
+    const got = await view.get(k);
+    if (got === null) throw new Error('missing');
+    await view.updateCas({ ...got.session, ttlSecs: 7 }, got.cas);
+    expect(await createIfAbsent(view, k, opts, c)).toBe(false);
+    expect((await view.get(k))?.session.ttlSecs).toBe(7);
+  });
+
+  it('waits while another worker holds the lease and gives up with conflict', async () => {
+    const store = new InMemorySessionStore();
+    const view = store.forTenant('acme');
+    const k = key();
+    await view.put(
+      createSession({
+        key: leaseKey('acme', k),
+        tenantId: 'acme',
+        flowId: 'x',
+        nodeId: 'y',
+        ttlSecs: 5,
+      }),
+    );
+    await expectCode(createIfAbsent(view, k, { ...opts, maxAttempts: 3 }, c), 'conflict');
+    expect(await view.get(k)).toBeNull();
+  });
+
+  it('a lease winner that finds the session already created leaves it alone', async () => {
+    const store = new InMemorySessionStore();
+    const view = store.forTenant('acme');
+    const k = key();
+    // The session appears between the first read and the lease's re-read.
+    const racing = {
+      tenantId: 'acme',
+      get: async (key: string) => {
+        const r = await view.get(key);
+        if (key === k && r === null && !done) {
+          done = true;
+          await view.put(
+            createSession({ key: k, tenantId: 'acme', flowId: 'z', nodeId: 'n', ttlSecs: 0 }),
+          );
+          return null;
+        }
+        return r;
+      },
+      put: view.put.bind(view),
+      delete: view.delete.bind(view),
+      updateCas: view.updateCas.bind(view),
+      touch: view.touch.bind(view),
+    };
+    let done = false;
+    expect(await createIfAbsent(racing, k, opts, c)).toBe(false);
+    expect((await view.get(k))?.session.cursor.flowId).toBe('z');
+    expect(await view.get(leaseKey('acme', k))).toBeNull();
+  });
+});

@@ -1,0 +1,424 @@
+import {
+  createOutboxEntry,
+  describeValue,
+  invalidInput,
+  mutate,
+  type OpContext,
+  type SessionInput,
+  type SessionStore,
+  sessionError,
+  type TenantSessionStore,
+  validateCount,
+  validateSessionKey,
+  validateTenantId,
+  validateTtlSecs,
+} from '@greentic/session-core';
+import type {
+  Cas,
+  JsonValue,
+  OutboxEntry,
+  SessionKey,
+  SessionSnapshot,
+} from '@greentic/session-types';
+import { createIfAbsent } from './create-if-absent.js';
+import { nextTurnLabel, normalizeEventId, readTurnState, TURN_LABEL } from './turn-state.js';
+
+const PKG = '@greentic/session-turn';
+const ctx = (op: string): OpContext => ({ pkg: PKG, op });
+
+/** Options of {@link createTurnRunner}. */
+export interface TurnRunnerOptions<D = JsonValue> {
+  /** The store, or a tenant view of it (`store.forTenant(tenantId)`). */
+  store: SessionStore | TenantSessionStore;
+  /** Tenant that owns the sessions; required with a plain store, must match a view's tenant. */
+  tenantId?: string;
+  /** `cursor.flowId` of sessions the runner creates (flowless bots: the adapter's name). @default 'turn' */
+  flowId?: string;
+  /**
+   * `ttlSecs` written with every commit (and so the expiry restarts on every
+   * turn). When omitted, new sessions never expire and existing ones keep theirs.
+   */
+  ttlSecs?: number;
+  /** Draft for a session without `data` (called once per attempt). @default () => undefined */
+  initial?: () => D | undefined;
+  /** How many recent event ids each session remembers to skip redeliveries. @default 64 */
+  rememberEvents?: number;
+  /** How many recent outbox entries each session keeps (older ones are dropped). @default 64 */
+  keepOutbox?: number;
+  /** Most get → handler → updateCas attempts per turn. @default 16 */
+  maxAttempts?: number;
+  /** First backoff cap in ms; doubles per attempt (full jitter). @default 5 */
+  baseDelayMs?: number;
+  /** Largest backoff cap in ms. @default 200 */
+  maxDelayMs?: number;
+  /** Source of randomness in [0, 1) for the jitter. @default Math.random */
+  random?: () => number;
+  /** Lifetime in seconds of the lease that guards creating a new session. @default 5 */
+  leaseSecs?: number;
+}
+
+/** Per-turn options of {@link TurnRunner.run}. */
+export interface RunTurnOptions {
+  /** `meta.userId` if the turn creates the session. @default null */
+  userId?: string | null;
+  /** `meta.teamId` if the turn creates the session. @default null */
+  teamId?: string | null;
+}
+
+/** A side effect's payload: hashed into the outbox (strings as UTF-8, other JSON as `JSON.stringify`). */
+export type EffectPayload = string | Uint8Array | JsonValue;
+
+/**
+ * What a turn handler sees: a mutable draft of the session's `data` and a
+ * buffer for side effects. A handler may run more than once (once per
+ * conflicting attempt); only the draft and effects of the attempt that commits count.
+ */
+export interface Turn<D = JsonValue> {
+  /** Mutable deep copy of `session.data` (or `initial()`); assign to replace, `undefined` to remove. */
+  data: D | undefined;
+  /** The snapshot this attempt started from. */
+  readonly session: SessionSnapshot;
+  /** Its cas. */
+  readonly cas: Cas;
+  /** 1 for the first attempt, +1 per conflict. */
+  readonly attempt: number;
+  /** The inbound event id, as a string. */
+  readonly eventId: string;
+  /** False once the handler has settled: effects can no longer be buffered. */
+  readonly open: boolean;
+  /**
+   * Buffers a side effect. It is recorded in the outbox (seq, sha256 of
+   * `payload`) in the commit and `perform` is called after the commit, in order.
+   * Discarded if the attempt loses a conflict or the handler throws.
+   *
+   * @throws SessionError `invalid_input` when the turn is no longer open or `perform` is not a function
+   */
+  effect(payload: EffectPayload, perform: () => unknown): void;
+}
+
+/** Runs one event's logic against a turn. */
+export type TurnHandler<D = JsonValue> = (turn: Turn<D>) => void | Promise<void>;
+
+/** What {@link TurnRunner.run} did. */
+export type TurnResult =
+  | {
+      /** The turn was committed and its effects performed. */
+      readonly status: 'committed';
+      /** The session as stored. */
+      readonly session: SessionSnapshot;
+      /** Its cas. */
+      readonly cas: Cas;
+      /** Handler attempts (1 = no conflict). */
+      readonly attempts: number;
+      /** Outbox entries the commit added, one per effect, in order. */
+      readonly outbox: readonly Readonly<OutboxEntry>[];
+      /** What each effect's `perform` returned, in order. */
+      readonly results: readonly unknown[];
+    }
+  | {
+      /** The event id was already committed: the handler did not run, nothing was written or sent. */
+      readonly status: 'duplicate';
+      /** The session as stored. */
+      readonly session: SessionSnapshot;
+      /** Its cas. */
+      readonly cas: Cas;
+      /** Reads it took (1 normally). */
+      readonly attempts: number;
+    };
+
+/** Runs events as turns on one store; see {@link createTurnRunner}. */
+export interface TurnRunner<D = JsonValue> {
+  /** The tenant every turn is fenced to. */
+  readonly tenantId: string;
+  /**
+   * Runs `handler` as the turn for `eventId` on the session under `key`
+   * (created if absent): the draft is committed with `updateCas` together with
+   * the event id and one outbox entry per effect; then the effects are performed
+   * in order. Conflicts re-run the handler on the fresh session. An event id
+   * already committed is skipped.
+   *
+   * Delivery is at most once: effects run after the commit, so if the process
+   * dies between the commit and the last effect, or an effect throws, the
+   * remaining effects are not performed, and a redelivery of the event is
+   * skipped as a duplicate. The outbox entries are the durable record of what
+   * the turn meant to send.
+   *
+   * @throws whatever `handler` throws (nothing written, nothing sent);
+   *   whatever an effect throws (state committed, later effects not performed);
+   *   SessionError `conflict` after `maxAttempts` conflicts, `invalid_input`,
+   *   `tenant_mismatch`, `unavailable`, `timeout`
+   */
+  run(
+    key: SessionKey,
+    eventId: string | number,
+    handler: TurnHandler<D>,
+    opts?: RunTurnOptions,
+  ): Promise<TurnResult>;
+}
+
+interface Effect {
+  readonly payload: string | Uint8Array;
+  readonly perform: () => unknown;
+}
+
+class TurnAttempt<D> implements Turn<D> {
+  data: D | undefined;
+  readonly effects: Effect[] = [];
+  added: readonly Readonly<OutboxEntry>[] = [];
+  #open = true;
+
+  constructor(
+    readonly session: SessionSnapshot,
+    readonly cas: Cas,
+    readonly attempt: number,
+    readonly eventId: string,
+    initial: () => D | undefined,
+  ) {
+    this.data = session.data === undefined ? initial() : (structuredClone(session.data) as D);
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+
+  effect(payload: EffectPayload, perform: () => unknown): void {
+    const c = ctx('effect');
+    if (!this.#open) {
+      throw invalidInput(c, `the turn for event ${JSON.stringify(this.eventId)} is over`);
+    }
+    if (typeof perform !== 'function') {
+      throw invalidInput(c, `perform must be a function, got ${describeValue(perform)}`);
+    }
+    let bytes: string | Uint8Array;
+    if (typeof payload === 'string' || payload instanceof Uint8Array) bytes = payload;
+    else {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(payload);
+      } catch (err) {
+        throw sessionError('invalid_input', c, 'payload is not JSON-serializable', err);
+      }
+      if (json === undefined) {
+        throw invalidInput(c, `payload must be JSON, got ${describeValue(payload)}`);
+      }
+      bytes = json;
+    }
+    this.effects.push({ payload: bytes, perform });
+  }
+}
+
+class Duplicate {
+  constructor(
+    readonly session: SessionSnapshot,
+    readonly cas: Cas,
+  ) {}
+}
+
+function count(value: unknown, fallback: number, field: string, min: number, max: number): number {
+  const c = ctx('createTurnRunner');
+  if (value === undefined) return fallback;
+  const n = validateCount(value, c, `options.${field}`);
+  if (n < min || n > max) {
+    throw invalidInput(c, `options.${field} must be ${min}..${max}, got ${n}`);
+  }
+  return n;
+}
+
+const OPTION_NAMES = new Set([
+  'store',
+  'tenantId',
+  'flowId',
+  'ttlSecs',
+  'initial',
+  'rememberEvents',
+  'keepOutbox',
+  'maxAttempts',
+  'baseDelayMs',
+  'maxDelayMs',
+  'random',
+  'leaseSecs',
+]);
+
+/**
+ * Creates a turn runner: the framework-neutral core of the bot adapters.
+ *
+ * @param options - store, tenant and bounds
+ * @throws SessionError `invalid_input` for a bad option, `tenant_mismatch` when
+ *   `tenantId` differs from the tenant of a view
+ * @example
+ * ```ts
+ * const runner = createTurnRunner<{ count: number }>({ store, tenantId: 'acme', initial: () => ({ count: 0 }) });
+ * await runner.run(key, update.update_id, async (turn) => {
+ *   turn.data!.count += 1;
+ *   turn.effect({ text: `count ${turn.data!.count}` }, () => send(`count ${turn.data!.count}`));
+ * });
+ * ```
+ */
+export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): TurnRunner<D> {
+  const c = ctx('createTurnRunner');
+  if (typeof options !== 'object' || options === null) {
+    throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!OPTION_NAMES.has(k)) throw invalidInput(c, `options.${k} is not a known option`);
+  }
+  const { store } = options;
+  if (typeof store !== 'object' || store === null || typeof store.updateCas !== 'function') {
+    throw invalidInput(c, `options.store must be a SessionStore, got ${describeValue(store)}`);
+  }
+  let view: TenantSessionStore;
+  if ('forTenant' in store && typeof store.forTenant === 'function') {
+    if (options.tenantId === undefined) {
+      throw invalidInput(c, 'options.tenantId is required with a SessionStore (or pass a view)');
+    }
+    view = store.forTenant(validateTenantId(options.tenantId, c, 'options.tenantId'));
+  } else {
+    view = store as TenantSessionStore;
+    if (options.tenantId !== undefined) {
+      const tenantId = validateTenantId(options.tenantId, c, 'options.tenantId');
+      if (tenantId !== view.tenantId) {
+        throw sessionError(
+          'tenant_mismatch',
+          c,
+          `options.tenantId ${JSON.stringify(tenantId)} differs from the view's tenant`,
+        );
+      }
+    }
+  }
+  const flowId = options.flowId ?? 'turn';
+  if (typeof flowId !== 'string' || flowId.length === 0 || flowId.length > 1024) {
+    throw invalidInput(
+      c,
+      `options.flowId must be a non-empty string, got ${describeValue(flowId)}`,
+    );
+  }
+  const ttlSecs =
+    options.ttlSecs === undefined
+      ? undefined
+      : validateTtlSecs(options.ttlSecs, c, 'options.ttlSecs');
+  const initial = options.initial ?? (() => undefined);
+  if (typeof initial !== 'function') throw invalidInput(c, 'options.initial must be a function');
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw invalidInput(c, 'options.random must be a function');
+  const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
+  const keepOutbox = count(options.keepOutbox, 64, 'keepOutbox', 0, 10_000);
+  const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
+  const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
+  const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
+  const leaseSecs = count(options.leaseSecs, 5, 'leaseSecs', 1, 3_600);
+  const retry = { maxAttempts, baseDelayMs, maxDelayMs, random };
+  const backoffMs = (attempt: number) =>
+    Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
+
+  async function run(
+    key: SessionKey,
+    eventId: string | number,
+    handler: TurnHandler<D>,
+    opts: RunTurnOptions = {},
+  ): Promise<TurnResult> {
+    const rc = ctx('run');
+    validateSessionKey(key, rc);
+    const id = normalizeEventId(eventId, rc);
+    if (typeof handler !== 'function') {
+      throw invalidInput(rc, `handler must be a function, got ${describeValue(handler)}`);
+    }
+    if (typeof opts !== 'object' || opts === null) throw invalidInput(rc, 'opts must be an object');
+    for (const k of Object.keys(opts)) {
+      if (k !== 'userId' && k !== 'teamId')
+        throw invalidInput(rc, `opts.${k} is not a known option`);
+    }
+    const userId = opts.userId ?? null;
+    const teamId = opts.teamId ?? null;
+
+    let attempts = 0;
+    // The common case (the session exists) costs one get and one updateCas.
+    // A missing session is created, then the turn runs; one deleted while the
+    // turn ran is created again, a few times.
+    for (let round = 0; round <= 3; round++) {
+      if (round > 0) {
+        await createIfAbsent(
+          view,
+          key,
+          { flowId, ttlSecs: ttlSecs ?? 0, leaseSecs, maxAttempts, backoffMs, userId, teamId },
+          rc,
+        );
+      }
+      let committed: TurnAttempt<D> | undefined;
+      let written: Awaited<ReturnType<typeof mutate>>;
+      try {
+        written = await mutate(
+          view,
+          key,
+          async (current, cas) => {
+            attempts += 1;
+            const state = readTurnState(current);
+            if (state.events.includes(id)) throw new Duplicate(current, cas);
+            const turn = new TurnAttempt<D>(current, cas, attempts, id, initial);
+            committed = turn;
+            try {
+              await handler(turn);
+            } finally {
+              turn.close();
+            }
+            return nextSession(current, turn, state, id);
+          },
+          retry,
+        );
+      } catch (err) {
+        if (err instanceof Duplicate) {
+          return { status: 'duplicate', session: err.session, cas: err.cas, attempts };
+        }
+        throw err;
+      }
+      if (written === null || committed === undefined) continue;
+      const turn: TurnAttempt<D> = committed;
+      const results: unknown[] = [];
+      for (const effect of turn.effects) results.push(await effect.perform());
+      return {
+        status: 'committed',
+        session: written.session,
+        cas: written.cas,
+        attempts,
+        outbox: turn.added,
+        results,
+      };
+    }
+    throw sessionError(
+      'conflict',
+      rc,
+      `the session under key ${JSON.stringify(key)} kept disappearing during the turn`,
+    );
+  }
+
+  function nextSession(
+    current: SessionSnapshot,
+    turn: TurnAttempt<D>,
+    state: ReturnType<typeof readTurnState>,
+    id: string,
+  ): SessionInput {
+    const nowMs = Date.now();
+    let seq = current.cursor.outboxSeq;
+    const added = turn.effects.map((e) => createOutboxEntry(++seq, e.payload, nowMs));
+    turn.added = added;
+    const outbox = [...current.outbox, ...added];
+    const { data: _previous, ...rest } = current;
+    const next = {
+      ...rest,
+      cursor: { ...current.cursor, outboxSeq: seq },
+      meta: {
+        ...current.meta,
+        labels: { ...current.meta.labels, [TURN_LABEL]: nextTurnLabel(state, id, rememberEvents) },
+      },
+      outbox: keepOutbox === 0 ? [] : outbox.slice(Math.max(0, outbox.length - keepOutbox)),
+      ttlSecs: ttlSecs ?? current.ttlSecs,
+      ...(turn.data === undefined ? {} : { data: turn.data }),
+    };
+    return next as SessionInput;
+  }
+
+  return { tenantId: view.tenantId, run };
+}
