@@ -1,5 +1,7 @@
 import { createBotTurnHandler } from '@greentic/session-botbuilder';
 import { createSessionStore, type SessionStore } from '@greentic/session-core';
+import { memoryBackend } from '@greentic/session-memory';
+import { redisBackend } from '@greentic/session-redis';
 import { TestAdapter, type TurnContext } from 'botbuilder-core';
 
 /** What the bot remembers per conversation. */
@@ -53,7 +55,7 @@ export async function runOffline(
 /** Runs offline on memory, or on Redis with REDIS_URL. */
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   const url = process.env.REDIS_URL ?? 'memory://';
-  const store = await createSessionStore(url);
+  const store = await createSessionStore(url, { backends: [memoryBackend, redisBackend] });
   print(`botbuilder turn handler on ${url.startsWith('memory:') ? 'memory://' : 'Redis'}`);
   try {
     await runOffline(store, print);

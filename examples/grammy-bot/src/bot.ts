@@ -1,5 +1,7 @@
 import { createSessionStore, type SessionStore } from '@greentic/session-core';
 import { turnSession } from '@greentic/session-grammy';
+import { memoryBackend } from '@greentic/session-memory';
+import { redisBackend } from '@greentic/session-redis';
 import { Bot, type Context, type SessionFlavor } from 'grammy';
 
 /** What the bot remembers per chat. */
@@ -92,7 +94,7 @@ export async function runOffline(
 /** Runs offline on memory (or Redis with REDIS_URL), or on Telegram with BOT_TOKEN. */
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   const url = process.env.REDIS_URL ?? 'memory://';
-  const store = await createSessionStore(url);
+  const store = await createSessionStore(url, { backends: [memoryBackend, redisBackend] });
   print(`grammY turn middleware on ${url.startsWith('memory:') ? 'memory://' : 'Redis'}`);
   const token = process.env.BOT_TOKEN;
   if (token !== undefined && token !== '') {
