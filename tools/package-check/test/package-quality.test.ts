@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
@@ -71,10 +71,15 @@ describe.each(publicPackages)('$name', (pkg) => {
     expect(workspaceRanges(packed.manifest)).toEqual([]);
   });
 
-  it('is an ESM-only, side-effect-free MIT package with types first in exports', () => {
+  it('is an ESM-only MIT package with types first in exports, side-effect-free but for a backend registering itself', () => {
     const m = packed.manifest;
     expect(m.type).toBe('module');
-    expect(m.sideEffects).toBe(false);
+    // A backend's entry and its backend module register it with core's factory
+    // when imported; nothing else may have side effects.
+    const registers = existsSync(join(pkg.dir, 'src/backend.ts'));
+    expect(m.sideEffects).toStrictEqual(
+      registers ? ['./dist/index.js', './dist/backend.js'] : false,
+    );
     expect(m.license).toBe('MIT');
     const root = (m.exports as Record<string, Record<string, string>> | undefined)?.['.'];
     expect(Object.keys(root ?? {})[0]).toBe('types');
