@@ -1,4 +1,5 @@
 import { describeSessionStore, sampleSession, uniqueTenant } from '@greentic/session-test-suite';
+import type { SessionLimits } from '@greentic/session-types';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';
@@ -15,13 +16,15 @@ describe.skipIf(REDIS_URL === '')('a standalone client with keyPrefix', () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.quit()));
   });
+  const open = (limits?: Partial<SessionLimits>) => {
+    const client = new Redis(REDIS_URL, { ...clientOptions, keyPrefix: 'app:' });
+    clients.push(client);
+    return new RedisSessionStore({ client, namespace: uniqueNamespace(), limits });
+  };
   describeSessionStore({
     name: 'redis standalone, keyPrefix client',
-    createStore: () => {
-      const client = new Redis(REDIS_URL, { ...clientOptions, keyPrefix: 'app:' });
-      clients.push(client);
-      return new RedisSessionStore({ client, namespace: uniqueNamespace() });
-    },
+    createStore: () => open(),
+    createStoreWithLimits: open,
     capabilities: { clock: 'real', advanceTime: sleep },
   });
 
@@ -53,18 +56,20 @@ describe.skipIf(REDIS_CLUSTER_URL === '')('a cluster client with keyPrefix', () 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.quit()));
   });
+  const open = (limits?: Partial<SessionLimits>) => {
+    const client = new Cluster(nodes, {
+      keyPrefix: 'app:',
+      enableOfflineQueue: false,
+      retryDelayOnFailover: 0,
+      redisOptions: clientOptions,
+    });
+    clients.push(client);
+    return new RedisSessionStore({ client, namespace: uniqueNamespace(), limits });
+  };
   describeSessionStore({
     name: 'redis cluster, keyPrefix client',
-    createStore: () => {
-      const client = new Cluster(nodes, {
-        keyPrefix: 'app:',
-        enableOfflineQueue: false,
-        retryDelayOnFailover: 0,
-        redisOptions: clientOptions,
-      });
-      clients.push(client);
-      return new RedisSessionStore({ client, namespace: uniqueNamespace() });
-    },
+    createStore: () => open(),
+    createStoreWithLimits: open,
     capabilities: { clock: 'real', advanceTime: sleep },
   });
 });
