@@ -1,14 +1,12 @@
+import { mutate, type SessionStore, type TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
-  mutate,
   type OpContext,
-  type SessionStore,
   sessionError,
-  type TenantSessionStore,
   validateTenantId,
   validateTtlSecs,
-} from '@greentic/session-core';
+} from '@greentic/session-core/backend';
 import { createIfAbsent } from '@greentic/session-turn';
 import type { JsonValue, SessionSnapshot } from '@greentic/session-types';
 import type { Storage, StoreItems } from 'botbuilder-core';

@@ -1,22 +1,16 @@
-export {
-  describeValue,
-  invalidInput,
-  type OpContext,
-  readInput,
-  sessionError,
-} from './context.js';
+// The application API. Plumbing for backend authors (validation steps,
+// error builders, the tenant view, backend registration) is in
+// `@greentic/session-core/backend` (src/backend.ts).
 export {
   type CreateSessionStoreOptions,
   createSessionStore,
   registeredSessionStoreSchemes,
-  registerSessionStoreBackend,
-  type SessionStoreBackend,
 } from './factory.js';
-export { frozenJsonCopy } from './json.js';
 export {
   CAS_INITIAL,
   CAS_NONE,
   type Cas,
+  DEFAULT_SESSION_LIMITS,
   type DeepReadonly,
   type JsonValue,
   type OutboxEntry,
@@ -28,7 +22,9 @@ export {
   SessionError,
   SessionErrorCode,
   type SessionErrorOptions,
+  SessionErrorReason,
   type SessionKey,
+  type SessionLimits,
   type SessionMeta,
   type SessionSnapshot,
   type StoredSession,
@@ -39,7 +35,6 @@ export {
   type CreateSessionInput,
   createOutboxEntry,
   createSession,
-  expiresAtMs,
   sha256Hex,
 } from './session-helpers.js';
 export type {
@@ -49,22 +44,4 @@ export type {
   UpdateCasConflictReason,
   UpdateCasResult,
 } from './session-store.js';
-export { createTenantView } from './tenant-view.js';
-export {
-  assertTenantFence,
-  isIsoUtcTimestamp,
-  isValidSession,
-  type PreviousSnapshotLookup,
-  parseSession,
-  prepareSessionWrite,
-  readOptions,
-  resolveSessionLimits,
-  type TenantOptions,
-  validateCas,
-  validateCount,
-  validateSessionKey,
-  validateTenantId,
-  validateTenantOptions,
-  validateTouchTtl,
-  validateTtlSecs,
-} from './validate.js';
+export { isValidSession, parseSession, type TenantOptions } from './validate.js';

@@ -1,4 +1,4 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core';
+import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
 import { createTurnRunner, type Turn, type TurnRunnerOptions } from '@greentic/session-turn';
 import {
   type ApiCallFn,

@@ -1,4 +1,7 @@
-import { registerSessionStoreBackend, type SessionStoreBackend } from '@greentic/session-core';
+import {
+  registerSessionStoreBackend,
+  type SessionStoreBackend,
+} from '@greentic/session-core/backend';
 import { openSessionStore } from './in-memory-session-store.js';
 
 /**

@@ -1,3 +1,10 @@
+import type {
+  SessionInput,
+  SessionStore,
+  TenantOptions,
+  TenantSessionStore,
+  UpdateCasResult,
+} from '@greentic/session-core';
 import {
   assertTenantFence,
   createTenantView,
@@ -8,18 +15,13 @@ import {
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
-  type SessionInput,
-  type SessionStore,
   sessionError,
-  type TenantOptions,
-  type TenantSessionStore,
-  type UpdateCasResult,
   validateCas,
   validateCount,
   validateSessionKey,
   validateTenantOptions,
   validateTouchTtl,
-} from '@greentic/session-core';
+} from '@greentic/session-core/backend';
 import {
   CAS_INITIAL,
   CAS_NONE,

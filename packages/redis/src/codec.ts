@@ -19,7 +19,7 @@
  *
  * @packageDocumentation
  */
-import { type OpContext, sessionError } from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import {
   SESSION_LIMITS,
   type SessionError,

@@ -17,7 +17,7 @@
  *
  * @packageDocumentation
  */
-import { type OpContext, sessionError } from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { SessionError } from '@greentic/session-types';
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { connectionReason, DB_OUT_OF_RANGE, safeCause, toSessionError } from './errors.js';

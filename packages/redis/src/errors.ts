@@ -1,4 +1,4 @@
-import { type OpContext, sessionError } from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import { SessionError, type SessionErrorReason } from '@greentic/session-types';
 
 // What a caller may do after an error depends on one question: could the

@@ -26,7 +26,7 @@
  *
  * @packageDocumentation
  */
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core';
+import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
 
 /** The namespace used when none is given. */
 export const DEFAULT_NAMESPACE = 'greentic:session';

@@ -1,4 +1,9 @@
-import { describeValue, invalidInput, type OpContext, readOptions } from '@greentic/session-core';
+import {
+  describeValue,
+  invalidInput,
+  type OpContext,
+  readOptions,
+} from '@greentic/session-core/backend';
 import type { SessionLimits } from '@greentic/session-types';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { RedisSessionStore } from './redis-session-store.js';

@@ -1,3 +1,10 @@
+import type {
+  SessionInput,
+  SessionStore,
+  TenantOptions,
+  TenantSessionStore,
+  UpdateCasResult,
+} from '@greentic/session-core';
 import {
   assertTenantFence,
   createTenantView,
@@ -7,17 +14,12 @@ import {
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
-  type SessionInput,
-  type SessionStore,
   sessionError,
-  type TenantOptions,
-  type TenantSessionStore,
-  type UpdateCasResult,
   validateCas,
   validateSessionKey,
   validateTenantOptions,
   validateTouchTtl,
-} from '@greentic/session-core';
+} from '@greentic/session-core/backend';
 import type {
   Cas,
   SessionKey,

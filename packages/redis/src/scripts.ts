@@ -5,12 +5,8 @@
  *
  * @packageDocumentation
  */
-import {
-  describeValue,
-  type OpContext,
-  sessionError,
-  type UpdateCasResult,
-} from '@greentic/session-core';
+import type { UpdateCasResult } from '@greentic/session-core';
+import { describeValue, type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { Cas, SessionError, SessionKey, SessionSnapshot } from '@greentic/session-types';
 import { damaged, encodeTail } from './codec.js';
 import type { RedisClient } from './connection.js';

@@ -1,4 +1,4 @@
-import { type OpContext, sessionError } from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisConnection } from './connection.js';
 

@@ -1,4 +1,4 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core';
+import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
 import type { RedisOptions } from 'ioredis';
 import { redactUrl } from './errors.js';
 

@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { isIsoUtcTimestamp } from '@greentic/session-core';
+import { isIsoUtcTimestamp } from '@greentic/session-core/backend';
 import { SESSION_PATTERNS } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
 import { ISO_UTC_TIMESTAMP_PATTERN } from '../src/index.js';

@@ -1,10 +1,5 @@
-import {
-  createSession,
-  type OpContext,
-  sessionError,
-  sha256Hex,
-  type TenantSessionStore,
-} from '@greentic/session-core';
+import { createSession, sha256Hex, type TenantSessionStore } from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { SessionKey } from '@greentic/session-types';
 
 /** What {@link createIfAbsent} needs to build and guard a new session. */

@@ -1,18 +1,20 @@
 import {
   createOutboxEntry,
-  describeValue,
-  invalidInput,
   mutate,
-  type OpContext,
   type SessionInput,
   type SessionStore,
-  sessionError,
   type TenantSessionStore,
+} from '@greentic/session-core';
+import {
+  describeValue,
+  invalidInput,
+  type OpContext,
+  sessionError,
   validateCount,
   validateSessionKey,
   validateTenantId,
   validateTtlSecs,
-} from '@greentic/session-core';
+} from '@greentic/session-core/backend';
 import type {
   Cas,
   JsonValue,

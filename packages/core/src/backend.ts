@@ -1,0 +1,30 @@
+// `@greentic/session-core/backend`: what a backend author needs to implement
+// the `SessionStore` contract exactly like the first-party backends (the
+// validation steps in their order, error builders, the tenant view) and to
+// register with the factory. Applications use the main entry.
+export {
+  describeValue,
+  invalidInput,
+  type OpContext,
+  readInput,
+  sessionError,
+} from './context.js';
+export { registerSessionStoreBackend, type SessionStoreBackend } from './factory.js';
+export { frozenJsonCopy } from './json.js';
+export { expiresAtMs } from './session-helpers.js';
+export { createTenantView } from './tenant-view.js';
+export {
+  assertTenantFence,
+  isIsoUtcTimestamp,
+  type PreviousSnapshotLookup,
+  prepareSessionWrite,
+  readOptions,
+  resolveSessionLimits,
+  validateCas,
+  validateCount,
+  validateSessionKey,
+  validateTenantId,
+  validateTenantOptions,
+  validateTouchTtl,
+  validateTtlSecs,
+} from './validate.js';
