@@ -1,6 +1,6 @@
 /**
  * Private Redis servers for the benchmarks, on top of the helpers the test
- * suites use (`@greentic/session-test-suite/redis-server`): one standalone
+ * suites use (`@greentic/redis-test-server`): one standalone
  * server or a 3-master cluster on loopback, stopped by PID.
  */
 import {
@@ -9,7 +9,7 @@ import {
   startRedisCluster as startClusterNodes,
   startRedisServer,
   stopRedisServers,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
 
 export { findRedisServer };
 

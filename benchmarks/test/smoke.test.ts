@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRedisServer } from '@greentic/session-test-suite/redis-server';
+import { ensureRedisServer } from '@greentic/redis-test-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/report.ts';
 import { runBenchmarks, stopAllServers } from '../src/run.ts';

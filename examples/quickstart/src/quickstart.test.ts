@@ -1,11 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureRedisServer, startRedisServer, stopRedisServer } from '@greentic/redis-test-server';
 import { InMemorySessionStore } from '@greentic/session-memory';
-import {
-  ensureRedisServer,
-  startRedisServer,
-  stopRedisServer,
-} from '@greentic/session-test-suite/redis-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuickstart } from './quickstart.js';
 

@@ -1,11 +1,11 @@
-import { sampleSession } from '@greentic/session-test-suite';
 import {
   type RedisServerHandle,
   startRedisCluster,
   startRedisServer,
   stopRedisServer,
   stopRedisServers,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
+import { sampleSession } from '@greentic/session-test-suite';
 import { SessionError } from '@greentic/session-types';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';

@@ -1,9 +1,9 @@
-import { createSession } from '@greentic/session-core';
 import {
   type RedisServerHandle,
   startRedisServer,
   stopRedisServer,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
+import { createSession } from '@greentic/session-core';
 import { SessionError } from '@greentic/session-types';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

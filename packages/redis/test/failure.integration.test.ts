@@ -1,9 +1,9 @@
-import { sampleSession } from '@greentic/session-test-suite';
 import {
   type RedisServerHandle,
   startRedisServer,
   stopRedisServer,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
+import { sampleSession } from '@greentic/session-test-suite';
 import { SessionError } from '@greentic/session-types';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';

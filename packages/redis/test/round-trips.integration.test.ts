@@ -1,9 +1,9 @@
-import { sampleSession } from '@greentic/session-test-suite';
 import {
   type RedisServerHandle,
   startRedisServer,
   stopRedisServer,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
+import { sampleSession } from '@greentic/session-test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';

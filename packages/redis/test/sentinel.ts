@@ -9,7 +9,7 @@ import {
   type RedisServerHandle,
   startRedisServer,
   stopRedisServers,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
 import { Redis } from 'ioredis';
 import { sleep } from './helpers.js';
 

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sampleSession } from '@greentic/session-test-suite';
 import {
   findRedisServer,
   freePort,
   type RedisServerHandle,
   stopRedisServer,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
+import { sampleSession } from '@greentic/session-test-suite';
 import { SessionError } from '@greentic/session-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';

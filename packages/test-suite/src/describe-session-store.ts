@@ -10,7 +10,7 @@ import { hostileInputTests } from './groups/hostile-input.js';
 import { outboxTests } from './groups/outbox.js';
 import { tenantTests } from './groups/tenant.js';
 import { ttlTests } from './groups/ttl.js';
-import type { DescribeSessionStoreOptions, SuiteContext } from './options.js';
+import type { DescribeSessionStoreOptions, SuiteContext, SuiteGroup } from './options.js';
 
 /**
  * Registers the conformance suite for one backend: basic, cas, outbox, data, ttl,
@@ -35,16 +35,23 @@ export function describeSessionStore(options: DescribeSessionStoreOptions): void
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((store) => store.close()));
     });
-    basicTests(ctx);
-    casTests(ctx);
-    outboxTests(ctx);
-    dataTests(ctx);
-    ttlTests(ctx);
-    tenantTests(ctx);
-    concurrencyTests(ctx);
-    badInputTests(ctx);
-    hostileInputTests(ctx);
-    if (ctx.fuzzRuns > 0) fuzzTests(ctx);
+    const skip = new Set(options.skip ?? []);
+    const groups: [SuiteGroup, (c: SuiteContext) => void][] = [
+      ['basic', basicTests],
+      ['cas', casTests],
+      ['outbox', outboxTests],
+      ['data', dataTests],
+      ['ttl', ttlTests],
+      ['tenant', tenantTests],
+      ['concurrency', concurrencyTests],
+      ['badInput', badInputTests],
+      ['hostileInput', hostileInputTests],
+      ['fuzz', fuzzTests],
+    ];
+    for (const [name, register] of groups) {
+      if (skip.has(name) || (name === 'fuzz' && ctx.fuzzRuns === 0)) continue;
+      register(ctx);
+    }
   });
 }
 

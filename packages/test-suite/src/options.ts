@@ -11,7 +11,26 @@ export interface SessionStoreCapabilities {
   clock: 'fake' | 'real';
   /** Lets `ms` milliseconds pass for the store (fake: advance timers; real: sleep). */
   advanceTime(ms: number): Promise<void>;
+  /**
+   * The shortest TTL, in seconds, the backend honours exactly (a store whose
+   * expiry runs once a minute says 60). The TTL group scales its TTLs and
+   * waits by it. @default 1
+   */
+  minTtlSecs?: number;
 }
+
+/** The groups of the suite, each usable alone or left out with `skip`. */
+export type SuiteGroup =
+  | 'basic'
+  | 'cas'
+  | 'outbox'
+  | 'data'
+  | 'ttl'
+  | 'tenant'
+  | 'concurrency'
+  | 'badInput'
+  | 'hostileInput'
+  | 'fuzz';
 
 /** Options of {@link describeSessionStore}. */
 export interface DescribeSessionStoreOptions {
@@ -23,6 +42,12 @@ export interface DescribeSessionStoreOptions {
   capabilities: SessionStoreCapabilities;
   /** Writers in the concurrency tests. @default 50 */
   concurrentWriters?: number;
+  /**
+   * Groups to leave out, for a backend that cannot run them here (a TTL
+   * group that would wait minutes on a real clock, say). Say why in the
+   * backend's README: a store that skips a group does not claim its behaviour.
+   */
+  skip?: readonly SuiteGroup[];
   /**
    * Returns a fresh store with the given size limits (the backend's `limits`
    * option). When omitted, the tests of per-store limits are skipped; the

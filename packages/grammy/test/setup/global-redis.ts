@@ -3,7 +3,7 @@ import {
   type RedisServerHandle,
   startRedisServer,
   stopRedisServers,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

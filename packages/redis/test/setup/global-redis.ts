@@ -5,7 +5,7 @@ import {
   startRedisCluster,
   startRedisServer,
   stopRedisServers,
-} from '@greentic/session-test-suite/redis-server';
+} from '@greentic/redis-test-server';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

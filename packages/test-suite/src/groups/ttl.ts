@@ -3,14 +3,22 @@ import { expectStored } from '../assertions.js';
 import { sampleSession } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
-/** Expiry, touch and `ttlSecs: 0`. TTLs are short (1–2 s) so a real clock stays fast. */
+/**
+ * Expiry, touch and `ttlSecs: 0`. TTLs are short (1–3 units) so a real clock
+ * stays fast; a unit is the backend's `minTtlSecs` (default 1 s), and every
+ * wait scales with it.
+ */
 export function ttlTests(ctx: SuiteContext): void {
-  const wait = (ms: number) => ctx.capabilities.advanceTime(ms);
+  const u = ctx.capabilities.minTtlSecs ?? 1;
+  /** `units` TTL units, in seconds. */
+  const t = (units: number) => units * u;
+  /** Lets `ms` milliseconds per TTL unit pass. */
+  const wait = (ms: number) => ctx.capabilities.advanceTime(ms * u);
 
   describe('ttl', () => {
     it('an expired session is never returned and every operation treats it as missing', async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 1 });
+      const session = sampleSession({ ttlSecs: t(1) });
       await store.put(session);
       await store.put(session);
       expect((await expectStored(store, session.key)).cas).toBe(2);
@@ -33,7 +41,7 @@ export function ttlTests(ctx: SuiteContext): void {
     const margin = ctx.capabilities.clock === 'fake' ? '1 ms' : '1 s';
     it(`a session with ttlSecs 2 is still live ${margin} before its ttl elapses`, async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 2 });
+      const session = sampleSession({ ttlSecs: t(2) });
       await store.put(session);
       await wait(ctx.capabilities.clock === 'fake' ? 1999 : 1000);
       expect((await expectStored(store, session.key)).cas).toBe(1);
@@ -49,7 +57,7 @@ export function ttlTests(ctx: SuiteContext): void {
 
     it('touch restarts the expiry and bumps updatedAt without changing the cas', async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 2 });
+      const session = sampleSession({ ttlSecs: t(2) });
       await store.put(session);
       const before = await expectStored(store, session.key);
       await wait(1200);
@@ -57,9 +65,9 @@ export function ttlTests(ctx: SuiteContext): void {
       await wait(1200);
       const got = await expectStored(store, session.key);
       expect(got.cas).toBe(before.cas);
-      expect(got.session.ttlSecs).toBe(2);
+      expect(got.session.ttlSecs).toBe(t(2));
       expect(Date.parse(got.session.updatedAt)).toBeGreaterThanOrEqual(
-        Date.parse(before.session.updatedAt) + 1200,
+        Date.parse(before.session.updatedAt) + 1200 * u,
       );
       await wait(1000);
       expect(await store.get(session.key)).toBeNull();
@@ -67,20 +75,20 @@ export function ttlTests(ctx: SuiteContext): void {
 
     it('touch(key, ttlSecs) sets a new ttl; null keeps the current one', async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 1 });
+      const session = sampleSession({ ttlSecs: t(1) });
       await store.put(session);
-      expect(await store.touch(session.key, 3)).toBe(true);
-      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(3);
+      expect(await store.touch(session.key, t(3))).toBe(true);
+      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(t(3));
       await wait(1500);
       expect(await store.touch(session.key, null)).toBe(true);
-      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(3);
+      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(t(3));
       await wait(1500);
-      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(3);
+      expect((await expectStored(store, session.key)).session.ttlSecs).toBe(t(3));
     });
 
     it('touch(key, 0) makes a session permanent', async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 1 });
+      const session = sampleSession({ ttlSecs: t(1) });
       await store.put(session);
       expect(await store.touch(session.key, 0)).toBe(true);
       await wait(1100);
@@ -96,7 +104,7 @@ export function ttlTests(ctx: SuiteContext): void {
 
     it('updateCas restarts the expiry from the write', async () => {
       const store = await ctx.open();
-      const session = sampleSession({ ttlSecs: 2 });
+      const session = sampleSession({ ttlSecs: t(2) });
       const cas = await store.put(session);
       await wait(1200);
       expect((await store.updateCas(session, cas)).ok).toBe(true);
@@ -108,7 +116,7 @@ export function ttlTests(ctx: SuiteContext): void {
       const store = await ctx.open();
       const session = sampleSession({ ttlSecs: 0 });
       await store.put(session);
-      await store.put({ ...session, ttlSecs: 1 });
+      await store.put({ ...session, ttlSecs: t(1) });
       await wait(1100);
       expect(await store.get(session.key)).toBeNull();
     });

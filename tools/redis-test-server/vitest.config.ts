@@ -1,7 +1,6 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-// The groups are exercised by every backend's conformance run; this package's
-// own tests cover the redis-server helper (provisioning, start, stop).
+// The helper's own tests: provisioning (with injected runners), start, stop.
 export default packageTestConfig({
   testTimeout: 20_000,
   coverage: {
