@@ -149,20 +149,12 @@ export class GreenticStorage implements Storage {
     for (let round = 0; round <= 3; round++) {
       // Existing keys cost a get and an updateCas; a missing one is created first.
       if (round > 0) {
-        await createIfAbsent(
-          this.#view,
-          k,
-          {
-            flowId: 'botbuilder',
-            ttlSecs: this.#ttlSecs,
-            leaseSecs: 5,
-            maxAttempts: 16,
-            backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-            userId: null,
-            teamId: null,
-          },
-          c,
-        );
+        await createIfAbsent(this.#view, k, {
+          flowId: 'botbuilder',
+          ttlSecs: this.#ttlSecs,
+          userId: null,
+          teamId: null,
+        });
       }
       const written = await mutate(this.#view, k, (s) => {
         // Checked on the very snapshot the compare-and-set replaces.

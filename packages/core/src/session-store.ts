@@ -70,8 +70,14 @@ export interface SessionStore {
    * stored; returns `expected + 1`. Otherwise writes nothing and returns the
    * current cas and why.
    *
+   * `expected` 0 means "absent" (cas 0 is no session): the write happens only
+   * when no live session is stored under the key, and creates it at cas 1.
+   * Of several writers creating the same key this way, exactly one succeeds;
+   * the others get `stale` (or `replaced`) with the winner's cas. This is the
+   * race-free create that `put` (last writer wins) is not.
+   *
    * @param session - the next session (same key and id)
-   * @param expected - the cas the caller read
+   * @param expected - the cas the caller read, or 0 to create only if absent
    * @param opts - `tenantId`: fence the write, as for {@link SessionStore.put}
    * @throws SessionError `tenant_mismatch` when another tenant owns the key, or
    *   (fenced) the session belongs to another tenant; nothing is written

@@ -74,20 +74,12 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
       for (let round = 0; round <= 3; round++) {
         // Existing keys cost a get and an updateCas; a missing one is created first.
         if (round > 0) {
-          await createIfAbsent(
-            view,
-            k,
-            {
-              flowId: 'grammy',
-              ttlSecs,
-              leaseSecs: 5,
-              maxAttempts: 16,
-              backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-              userId: null,
-              teamId: null,
-            },
-            ctx('write'),
-          );
+          await createIfAbsent(view, k, {
+            flowId: 'grammy',
+            ttlSecs,
+            userId: null,
+            teamId: null,
+          });
         }
         // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.
         if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;

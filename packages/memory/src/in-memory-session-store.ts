@@ -172,7 +172,12 @@ export class InMemorySessionStore implements SessionStore {
     validateCas(expected, c);
     assertTenantFence(next, tenantId, c);
     const current = this.#live(next.key, c);
-    if (current === undefined) return { ok: false, current: CAS_NONE, reason: 'missing' };
+    if (current === undefined) {
+      if (expected !== CAS_NONE) return { ok: false, current: CAS_NONE, reason: 'missing' };
+      // Create only if absent: nothing live under the key, so this writer wins.
+      const written = this.#write(next, CAS_INITIAL, now, undefined);
+      return { ok: true, cas: CAS_INITIAL, session: written.session };
+    }
     assertSameTenant(current, next, c);
     const stored = current.stored;
     if (stored.session.id !== next.id)

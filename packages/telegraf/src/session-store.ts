@@ -81,20 +81,12 @@ export function telegrafSessionStore<T>(
       for (let round = 0; round <= 3; round++) {
         // Existing keys cost a get and an updateCas; a missing one is created first.
         if (round > 0) {
-          await createIfAbsent(
-            view,
-            k,
-            {
-              flowId: 'telegraf',
-              ttlSecs,
-              leaseSecs: 5,
-              maxAttempts: 16,
-              backoffMs: (n) => Math.floor(Math.random() * Math.min(200, 5 * 2 ** (n - 2))),
-              userId: null,
-              teamId: null,
-            },
-            ctx('set'),
-          );
+          await createIfAbsent(view, k, {
+            flowId: 'telegraf',
+            ttlSecs,
+            userId: null,
+            teamId: null,
+          });
         }
         if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;
       }

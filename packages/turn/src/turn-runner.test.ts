@@ -3,7 +3,7 @@ import { createSession, sha256Hex } from '@greentic/session-core';
 import { InMemorySessionStore } from '@greentic/session-memory';
 import { SessionError, type StoredSession } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
-import { createIfAbsent, leaseKey } from './create-if-absent.js';
+import { createIfAbsent } from './create-if-absent.js';
 import { createTurnRunner } from './turn-runner.js';
 import { readTurnState, TURN_LABEL } from './turn-state.js';
 
@@ -381,84 +381,49 @@ describe('input validation', () => {
 });
 
 describe('createIfAbsent', () => {
-  const opts = {
-    flowId: 'f',
-    ttlSecs: 0,
-    leaseSecs: 5,
-    maxAttempts: 50,
-    backoffMs: () => 1,
-    userId: null,
-    teamId: null,
-  };
-  const c = { pkg: 'test', op: 'test' };
+  const opts = { flowId: 'f', ttlSecs: 0, userId: null, teamId: null };
 
-  it('exactly one of N racing workers creates the session; the lease is gone afterwards', async () => {
+  it('exactly one of N racing workers creates the session, and nothing else is written', async () => {
     const store = new InMemorySessionStore();
     const view = store.forTenant('acme');
     const k = key();
     const created = await Promise.all(
-      Array.from({ length: 10 }, () => createIfAbsent(view, k, opts, c)),
+      Array.from({ length: 10 }, () => createIfAbsent(view, k, opts)),
     );
     expect(created.filter(Boolean)).toHaveLength(1);
     expect((await store.get(k))?.cas).toBe(1);
-    expect(await store.get(leaseKey('acme', k))).toBeNull();
+    expect(store.size).toBe(1);
   });
 
-  it('never overwrites a session committed while a racer waited for the lease', async () => {
+  it('never overwrites a session that exists, even one created between its read and its write', async () => {
     const store = new InMemorySessionStore();
     const view = store.forTenant('acme');
     const k = key();
-    await createIfAbsent(view, k, opts, c);
+    await createIfAbsent(view, k, opts);
     const got = await view.get(k);
     if (got === null) throw new Error('missing');
     await view.updateCas({ ...got.session, ttlSecs: 7 }, got.cas);
-    expect(await createIfAbsent(view, k, opts, c)).toBe(false);
+    expect(await createIfAbsent(view, k, opts)).toBe(false);
     expect((await view.get(k))?.session.ttlSecs).toBe(7);
-  });
-
-  it('waits while another worker holds the lease and gives up with conflict', async () => {
-    const store = new InMemorySessionStore();
-    const view = store.forTenant('acme');
-    const k = key();
-    await view.put(
-      createSession({
-        key: leaseKey('acme', k),
-        tenantId: 'acme',
-        flowId: 'x',
-        nodeId: 'y',
-        ttlSecs: 5,
-      }),
-    );
-    await expectCode(createIfAbsent(view, k, { ...opts, maxAttempts: 3 }, c), 'conflict');
-    expect(await view.get(k)).toBeNull();
-  });
-
-  it('a lease winner that finds the session already created leaves it alone', async () => {
-    const store = new InMemorySessionStore();
-    const view = store.forTenant('acme');
-    const k = key();
-    // The session appears between the first read and the lease's re-read.
+    // The session appears between the read and the write: the create loses.
+    let done = false;
     const racing = {
+      ...view,
       tenantId: 'acme',
       get: async (key: string) => {
         const r = await view.get(key);
-        if (key === k && r === null && !done) {
+        if (!done) {
           done = true;
+          await view.delete(key);
           await view.put(
-            createSession({ key: k, tenantId: 'acme', flowId: 'z', nodeId: 'n', ttlSecs: 0 }),
+            createSession({ key, tenantId: 'acme', flowId: 'z', nodeId: 'n', ttlSecs: 0 }),
           );
           return null;
         }
         return r;
       },
-      put: view.put.bind(view),
-      delete: view.delete.bind(view),
-      updateCas: view.updateCas.bind(view),
-      touch: view.touch.bind(view),
     };
-    let done = false;
-    expect(await createIfAbsent(racing, k, opts, c)).toBe(false);
+    expect(await createIfAbsent(racing, k, opts)).toBe(false);
     expect((await view.get(k))?.session.cursor.flowId).toBe('z');
-    expect(await view.get(leaseKey('acme', k))).toBeNull();
   });
 });

@@ -55,8 +55,6 @@ export interface TurnRunnerOptions<D = JsonValue> {
   maxDelayMs?: number;
   /** Source of randomness in [0, 1) for the jitter. @default Math.random */
   random?: () => number;
-  /** Lifetime in seconds of the lease that guards creating a new session. @default 5 */
-  leaseSecs?: number;
 }
 
 /** Per-turn options of {@link TurnRunner.run}. */
@@ -242,7 +240,6 @@ const OPTION_NAMES = new Set([
   'baseDelayMs',
   'maxDelayMs',
   'random',
-  'leaseSecs',
 ]);
 
 /**
@@ -311,7 +308,6 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
   const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
-  const leaseSecs = count(options.leaseSecs, 5, 'leaseSecs', 1, 3_600);
   const retry = { maxAttempts, baseDelayMs, maxDelayMs, random };
   const backoffMs = (attempt: number) =>
     Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
@@ -342,12 +338,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     // turn ran is created again, a few times.
     for (let round = 0; round <= 3; round++) {
       if (round > 0) {
-        await createIfAbsent(
-          view,
-          key,
-          { flowId, ttlSecs: ttlSecs ?? 0, leaseSecs, maxAttempts, backoffMs, userId, teamId },
-          rc,
-        );
+        await createIfAbsent(view, key, { flowId, ttlSecs: ttlSecs ?? 0, userId, teamId });
       }
       let committed: TurnAttempt<D> | undefined;
       let written: Awaited<ReturnType<typeof mutate>>;

@@ -1,14 +1,15 @@
 --[[
   Compare-and-set write: only over a live session of the same incarnation (id)
-  and the expected cas, fenced to its owner.
+  and the expected cas, fenced to its owner. An expected cas of 0 means
+  "absent": the session is created at cas 1 only if no live one is stored.
   KEYS[1] session key   <ns>:{<key>}
   ARGV[1] value tail    "<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>", built in JS
   ARGV[2] tenant id     owner of the session being written
   ARGV[3] ttl in milliseconds, decimal; "0" = never expires
   ARGV[4] session id    UUID of the incarnation being written
   ARGV[5] expected cas, canonical decimal
-  Returns {1, newCas}   written (newCas = expected + 1)
-        | {0, 0}        missing: no live session under the key
+  Returns {1, newCas}   written (newCas = expected + 1; 1 when created)
+        | {0, 0}        missing: no live session under the key (and expected > 0)
         | {2, current}  replaced: another incarnation (id) is stored
         | {3, current}  stale: the stored cas differs from the expected one
         | {-1}          another tenant owns the key; nothing written
@@ -20,6 +21,10 @@ if stored == false then
   return {-2}
 end
 if not stored then
+  if ARGV[5] == '0' then
+    writeSession(KEYS[1], 1, ARGV[1], ARGV[3])
+    return {1, 1}
+  end
   return {0, 0}
 end
 if stored.tenant ~= ARGV[2] then

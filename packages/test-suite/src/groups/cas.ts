@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectStored } from '../assertions.js';
-import { edit, sampleSession, uniqueKey, withoutStamp } from '../fixtures.js';
+import { expectSessionError, expectStored } from '../assertions.js';
+import { edit, sampleSession, uniqueKey, uniqueTenant, withoutStamp } from '../fixtures.js';
 import type { SuiteContext } from '../options.js';
 
 /** Compare-and-set, including the ABA check on the session id. */
@@ -45,20 +45,65 @@ export function casTests(ctx: SuiteContext): void {
       expect(await store.get(session.key)).toStrictEqual(before);
     });
 
-    it('updateCas of a missing key returns current 0 and creates nothing', async () => {
+    it('updateCas of a missing key with an expected cas above 0 returns current 0 and creates nothing', async () => {
       const store = await ctx.open();
       const session = sampleSession();
+      for (const expected of [1, 2, 7]) {
+        expect(await store.updateCas(session, expected)).toStrictEqual({
+          ok: false,
+          current: 0,
+          reason: 'missing',
+        });
+      }
+      expect(await store.get(session.key)).toBeNull();
+    });
+
+    it('updateCas(session, 0) creates an absent key at cas 1, and only an absent one', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      const created = await store.updateCas(session, 0);
+      expect(created).toMatchObject({ ok: true, cas: 1 });
+      const stored = await expectStored(store, session.key);
+      expect(stored.cas).toBe(1);
+      expect(withoutStamp(stored.session)).toStrictEqual(withoutStamp(session));
+      // Present now: the same create is a conflict and writes nothing.
       expect(await store.updateCas(session, 0)).toStrictEqual({
         ok: false,
-        current: 0,
-        reason: 'missing',
+        current: 1,
+        reason: 'stale',
       });
-      expect(await store.updateCas(session, 1)).toStrictEqual({
+      const other = sampleSession({ key: session.key, tenantId: session.meta.tenantId });
+      expect(await store.updateCas(other, 0)).toStrictEqual({
         ok: false,
-        current: 0,
-        reason: 'missing',
+        current: 1,
+        reason: 'replaced',
       });
-      expect(await store.get(session.key)).toBeNull();
+      expect(await expectStored(store, session.key)).toStrictEqual(stored);
+    });
+
+    it('of many writers creating one key with updateCas(session, 0) at once, exactly one wins', async () => {
+      const store = await ctx.open();
+      const key = uniqueKey();
+      const tenantId = uniqueTenant();
+      const writers = Array.from({ length: 20 }, () => sampleSession({ key, tenantId }));
+      const results = await Promise.all(writers.map((s) => store.updateCas(s, 0)));
+      const winners = results.flatMap((r, i) => (r.ok ? [writers[i]] : []));
+      expect(winners).toHaveLength(1);
+      for (const r of results) if (!r.ok) expect(r.current).toBe(1);
+      const stored = await expectStored(store, key);
+      expect(stored.cas).toBe(1);
+      expect(stored.session.id).toBe(winners[0]?.id);
+    });
+
+    it('updateCas(session, 0) creates again after a delete or an expiry, never over a live session of another tenant', async () => {
+      const store = await ctx.open();
+      const session = sampleSession();
+      expect((await store.updateCas(session, 0)).ok).toBe(true);
+      expect(await store.delete(session.key)).toBe(true);
+      expect(await store.updateCas(session, 0)).toMatchObject({ ok: true, cas: 1 });
+      const intruder = sampleSession({ key: session.key, tenantId: uniqueTenant() });
+      await expectSessionError(store.updateCas(intruder, 0), 'tenant_mismatch');
+      expect((await expectStored(store, session.key)).session.id).toBe(session.id);
     });
 
     it('a stale writer cannot overwrite a session deleted and recreated at the same cas (ABA)', async () => {
