@@ -134,7 +134,10 @@ export class InMemorySessionStore implements SessionStore {
     return this.#entries.size;
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#get} */
+  /**
+   * Reads a live session and its cas (a `Map` lookup; the frozen snapshot is
+   * handed out as is). With `opts.tenantId`, another tenant's key reads as null.
+   */
   async get(key: SessionKey, opts?: TenantOptions): Promise<StoredSession | null> {
     const c = ctx('get');
     const tenantId = validateTenantOptions(opts, c);
@@ -143,7 +146,11 @@ export class InMemorySessionStore implements SessionStore {
     return entry.stored;
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#put} */
+  /**
+   * Creates or replaces a session: 1 for a new (or expired) key, else stored
+   * cas + 1. Fenced by `opts.tenantId`; `tenant_mismatch` when another tenant
+   * owns the key.
+   */
   async put(session: SessionInput, opts?: TenantOptions): Promise<Cas> {
     const c = ctx('put');
     const tenantId = validateTenantOptions(opts, c);
@@ -158,7 +165,10 @@ export class InMemorySessionStore implements SessionStore {
     return cas;
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#updateCas} */
+  /**
+   * Writes only over a live session with the same id and cas `expected`
+   * (`expected` 0: only when none is live); otherwise returns the conflict.
+   */
   async updateCas(
     session: SessionInput,
     expected: Cas,
@@ -188,7 +198,7 @@ export class InMemorySessionStore implements SessionStore {
     return { ok: true, cas, session: written.session };
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#delete} */
+  /** Deletes a live session; returns whether one was deleted. */
   async delete(key: SessionKey, opts?: TenantOptions): Promise<boolean> {
     const c = ctx('delete');
     const tenantId = validateTenantOptions(opts, c);
@@ -198,7 +208,10 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#touch} */
+  /**
+   * Bumps `updatedAt` and restarts the expiry, keeping the cas; sets
+   * `ttlSecs` when given. False for a missing or expired key.
+   */
   async touch(key: SessionKey, ttlSecs?: number | null, opts?: TenantOptions): Promise<boolean> {
     const c = ctx('touch');
     const ttl = validateTouchTtl(ttlSecs, c);
@@ -217,7 +230,7 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  /** {@inheritDoc @greentic/session-core!SessionStore#forTenant} */
+  /** A view of this store where every call is fenced to `tenantId`. */
   forTenant(tenantId: string): TenantSessionStore {
     return createTenantView(this, tenantId);
   }
