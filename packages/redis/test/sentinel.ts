@@ -22,8 +22,8 @@ export interface SentinelSetup {
   stop(): Promise<void>;
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+async function until(check: () => Promise<boolean>, what: string, tries = 400): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     if (await check().catch(() => false)) return;
     await sleep(25);
   }
@@ -82,7 +82,21 @@ export async function startSentinelSetup(masterName = 'mymaster'): Promise<Senti
 export async function failover(setup: SentinelSetup): Promise<number> {
   const sentinel = new Redis({ port: setup.sentinel.port, host: '127.0.0.1' });
   try {
-    await sentinel.call('SENTINEL', 'FAILOVER', setup.masterName);
+    // Until the sentinel has refreshed the replica's INFO (it does so every
+    // few seconds) it answers NOGOODSLAVE: ask again until it accepts.
+    await until(
+      async () => {
+        try {
+          await sentinel.call('SENTINEL', 'FAILOVER', setup.masterName);
+          return true;
+        } catch (err) {
+          if (String((err as Error).message).startsWith('NOGOODSLAVE')) return false;
+          throw err;
+        }
+      },
+      'the sentinel to accept a failover',
+      1200,
+    );
     let port = setup.master.port;
     await until(async () => {
       const addr = (await sentinel.call(

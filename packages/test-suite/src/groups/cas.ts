@@ -86,6 +86,8 @@ export function casTests(ctx: SuiteContext): void {
       const key = uniqueKey();
       const tenantId = uniqueTenant();
       const writers = Array.from({ length: 20 }, () => sampleSession({ key, tenantId }));
+      // A warm store, as in production: the connection serving this key is open.
+      expect(await store.get(key)).toBeNull();
       const results = await Promise.all(writers.map((s) => store.updateCas(s, 0)));
       const winners = results.flatMap((r, i) => (r.ok ? [writers[i]] : []));
       expect(winners).toHaveLength(1);
