@@ -101,7 +101,9 @@ export const SESSION_PATTERNS = {
 } as const;
 
 /**
- * Tenant ids that cannot be used because the Redis key layout reserves them
- * (`<ns>:lookup:{key}` holds the owner of a key).
+ * Tenant ids that cannot be used. `lookup` was reserved by the first Redis
+ * layout (a lookup key per session); the one-key layout no longer needs it,
+ * and it stays reserved until a release lifts it, so that no stored tenant id
+ * depends on a rule that changed.
  */
 export const RESERVED_TENANT_IDS: readonly string[] = Object.freeze(['lookup']);
