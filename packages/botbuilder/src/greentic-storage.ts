@@ -1,4 +1,4 @@
-import { mutate, type SessionStore, type TenantSessionStore } from '@greentic/session-core';
+import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -7,7 +7,7 @@ import {
   validateTenantId,
   validateTtlSecs,
 } from '@greentic/session-core/backend';
-import { createIfAbsent } from '@greentic/session-turn';
+import { writeSession } from '@greentic/session-turn';
 import type { JsonValue, SessionSnapshot } from '@greentic/session-types';
 import type { Storage, StoreItems } from 'botbuilder-core';
 
@@ -146,17 +146,10 @@ export class GreenticStorage implements Storage {
 
   async #writeUnconditionally(k: string, value: JsonValue): Promise<void> {
     const c = ctx('write');
-    for (let round = 0; round <= 3; round++) {
-      // Existing keys cost a get and an updateCas; a missing one is created first.
-      if (round > 0) {
-        await createIfAbsent(this.#view, k, {
-          flowId: 'botbuilder',
-          ttlSecs: this.#ttlSecs,
-          userId: null,
-          teamId: null,
-        });
-      }
-      const written = await mutate(this.#view, k, (s) => {
+    await writeSession(
+      this.#view,
+      k,
+      (s) => {
         // Checked on the very snapshot the compare-and-set replaces.
         if (this.#reject && s.data !== undefined) {
           throw sessionError(
@@ -166,9 +159,9 @@ export class GreenticStorage implements Storage {
           );
         }
         return this.#withData(s, value);
-      });
-      if (written !== null) return;
-    }
-    throw sessionError('conflict', c, `the session under ${JSON.stringify(k)} kept disappearing`);
+      },
+      { flowId: 'botbuilder', ttlSecs: this.#ttlSecs },
+      c,
+    );
   }
 }

@@ -6,29 +6,7 @@ export {
   createSessionStore,
   registeredSessionStoreSchemes,
 } from './factory.js';
-export {
-  CAS_INITIAL,
-  CAS_NONE,
-  type Cas,
-  DEFAULT_SESSION_LIMITS,
-  type DeepReadonly,
-  type JsonValue,
-  type OutboxEntry,
-  RESERVED_TENANT_IDS,
-  SESSION_LIMITS,
-  SESSION_PATTERNS,
-  type Session,
-  type SessionCursor,
-  SessionError,
-  SessionErrorCode,
-  type SessionErrorOptions,
-  SessionErrorReason,
-  type SessionKey,
-  type SessionLimits,
-  type SessionMeta,
-  type SessionSnapshot,
-  type StoredSession,
-} from './model.js';
+export * from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
 export {
   appendOutbox,

@@ -1,4 +1,4 @@
-import { mutate, type SessionStore, type TenantSessionStore } from '@greentic/session-core';
+import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -7,7 +7,7 @@ import {
   validateTenantId,
   validateTtlSecs,
 } from '@greentic/session-core/backend';
-import { createIfAbsent } from '@greentic/session-turn';
+import { writeSession } from '@greentic/session-turn';
 import type { SessionSnapshot } from '@greentic/session-types';
 import type { StorageAdapter } from 'grammy';
 
@@ -70,24 +70,13 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
       return data === undefined ? undefined : (structuredClone(data) as T);
     },
     async write(key, value) {
-      const k = prefix + key;
-      for (let round = 0; round <= 3; round++) {
-        // Existing keys cost a get and an updateCas; a missing one is created first.
-        if (round > 0) {
-          await createIfAbsent(view, k, {
-            flowId: 'grammy',
-            ttlSecs,
-            userId: null,
-            teamId: null,
-          });
-        }
-        // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.
-        if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;
-      }
-      throw sessionError(
-        'conflict',
+      // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.
+      await writeSession(
+        view,
+        prefix + key,
+        (s) => withData(s, value),
+        { flowId: 'grammy', ttlSecs },
         ctx('write'),
-        `the session under ${JSON.stringify(k)} kept disappearing`,
       );
     },
     async delete(key) {

@@ -1,4 +1,4 @@
-import { mutate, type SessionStore, type TenantSessionStore } from '@greentic/session-core';
+import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -7,7 +7,7 @@ import {
   validateTenantId,
   validateTtlSecs,
 } from '@greentic/session-core/backend';
-import { createIfAbsent } from '@greentic/session-turn';
+import { writeSession } from '@greentic/session-turn';
 import type { SessionSnapshot } from '@greentic/session-types';
 
 const ctx = (op: string): OpContext => ({ pkg: '@greentic/session-telegraf', op });
@@ -77,23 +77,12 @@ export function telegrafSessionStore<T>(
       return data === undefined ? undefined : (structuredClone(data) as T);
     },
     async set(name, value) {
-      const k = prefix + name;
-      for (let round = 0; round <= 3; round++) {
-        // Existing keys cost a get and an updateCas; a missing one is created first.
-        if (round > 0) {
-          await createIfAbsent(view, k, {
-            flowId: 'telegraf',
-            ttlSecs,
-            userId: null,
-            teamId: null,
-          });
-        }
-        if ((await mutate(view, k, (s) => withData(s, value))) !== null) return;
-      }
-      throw sessionError(
-        'conflict',
+      await writeSession(
+        view,
+        prefix + name,
+        (s) => withData(s, value),
+        { flowId: 'telegraf', ttlSecs },
         ctx('set'),
-        `the session under ${JSON.stringify(k)} kept disappearing`,
       );
     },
     async delete(name) {

@@ -1,4 +1,11 @@
-import { createSession, type TenantSessionStore } from '@greentic/session-core';
+import {
+  createSession,
+  mutate,
+  type SessionInput,
+  type SessionSnapshot,
+  type TenantSessionStore,
+} from '@greentic/session-core';
+import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { SessionKey } from '@greentic/session-types';
 
 /** What {@link createIfAbsent} needs to build a new session. */
@@ -40,4 +47,30 @@ export async function createIfAbsent(
     teamId: opts.teamId,
   });
   return (await store.updateCas(blank, 0)).ok;
+}
+
+/**
+ * Writes a session whatever its state, without ever losing a concurrent
+ * create: an existing session gets `change` applied by `mutate` (get →
+ * change → compare-and-set, retried); a missing one is created blank with
+ * {@link createIfAbsent} first. This is the write of the storage-level
+ * adapters, whose frameworks expect last-writer-wins with whole writes.
+ *
+ * @param change - the next session from the current one (may throw to refuse)
+ * @throws SessionError `conflict` when the session kept disappearing, or
+ *   `mutate` gave up; whatever `change` throws
+ */
+export async function writeSession(
+  store: TenantSessionStore,
+  key: SessionKey,
+  change: (current: SessionSnapshot) => SessionInput,
+  opts: Pick<CreateIfAbsentOptions, 'flowId' | 'ttlSecs'>,
+  ctx: OpContext,
+): Promise<void> {
+  for (let round = 0; round <= 3; round++) {
+    // Existing keys cost a get and an updateCas; a missing one is created first.
+    if (round > 0) await createIfAbsent(store, key, { ...opts, userId: null, teamId: null });
+    if ((await mutate(store, key, change)) !== null) return;
+  }
+  throw sessionError('conflict', ctx, `the session under ${JSON.stringify(key)} kept disappearing`);
 }

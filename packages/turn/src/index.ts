@@ -1,4 +1,4 @@
-export { type CreateIfAbsentOptions, createIfAbsent } from './create-if-absent.js';
+export { type CreateIfAbsentOptions, createIfAbsent, writeSession } from './create-if-absent.js';
 export {
   createTurnRunner,
   type EffectPayload,
