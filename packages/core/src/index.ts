@@ -9,6 +9,18 @@ export {
 export * from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
 export {
+  type CountSessionsOptions,
+  hasSessionAdmin,
+  type ListSessionsOptions,
+  type PurgeSessionsOptions,
+  type PurgeSessionsResult,
+  type SessionAdmin,
+  type SessionFilter,
+  type SessionPage,
+  type SessionScanProgress,
+  type SessionSummary,
+} from './session-admin.js';
+export {
   appendOutbox,
   type CreateSessionInput,
   createOutboxEntry,
