@@ -37,6 +37,7 @@ import {
   matchesSessionFilter,
   type OpContext,
   sessionError,
+  sessionSummaryOf,
   type ValidatedScanOptions,
   type ValidatedSessionFilter,
   validateCountSessionsOptions,
@@ -214,9 +215,10 @@ export class RedisSessionAdmin {
       }
       const node = nodes[at] as ScanNode;
       // Ask SCAN for about as many keys as should fill the page at the density
-      // seen so far (less 10%), so a batch seldom overflows the page. Resuming
-      // inside a batch repeats its COUNT: from one cursor, SCAN returns the
-      // same batch only for the same COUNT.
+      // seen so far: SCAN stops once it has collected COUNT keys, so a batch
+      // overflows the page by a few keys at most, and those few travel in the
+      // cursor. Resuming inside a batch repeats its COUNT: from one cursor,
+      // SCAN returns the same batch only for the same COUNT.
       const room = limit - sessions.length;
       const density = scanned === 0 ? 1 : sessions.length / scanned;
       const count =
@@ -224,7 +226,7 @@ export class RedisSessionAdmin {
           ? pos.count
           : Math.max(
               16,
-              Math.min(this.#budget.scanCount, Math.floor((0.9 * room) / Math.max(density, 1e-6))),
+              Math.min(this.#budget.scanCount, Math.ceil(room / Math.max(density, 1e-6))),
             );
       const [next, keys] = await this.#scan(ctx, node, pos.scan, count);
       scans++;
@@ -504,22 +506,9 @@ export class RedisSessionAdmin {
         return;
       }
       if (stored === null) return;
-      const { session, cas } = stored;
-      const { tenantId, userId, teamId } = session.meta;
+      const { tenantId, userId, teamId } = stored.session.meta;
       if (!matchesSessionFilter(filter, tenantId, userId, teamId)) return;
-      out.push({
-        rawKey,
-        summary: Object.freeze({
-          key,
-          id: session.id,
-          tenantId,
-          teamId,
-          userId,
-          cas,
-          updatedAt: session.updatedAt,
-          ttlSecs: session.ttlSecs,
-        }),
-      });
+      out.push({ rawKey, summary: sessionSummaryOf(stored) });
     });
     return out;
   }
