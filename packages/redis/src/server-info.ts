@@ -38,7 +38,8 @@ async function pingLatencyMs(node: Redis): Promise<number> {
     await node.ping();
     rounds.push(performance.now() - start);
   }
-  return rounds.sort((a, b) => a - b)[1] as number;
+  // Microseconds are the most a timer here resolves; more digits are noise.
+  return Math.round((rounds.sort((a, b) => a - b)[1] as number) * 1000) / 1000;
 }
 
 function addressOf(node: Redis): string {
