@@ -11,6 +11,19 @@ export {
 } from './context.js';
 export { registerSessionStoreBackend, type SessionStoreBackend } from './factory.js';
 export { frozenJsonCopy } from './json.js';
+export {
+  decodeSessionCursor,
+  encodeSessionCursor,
+  MAX_SESSION_CURSOR_LENGTH,
+  matchesSessionFilter,
+  SESSION_PAGE_LIMITS,
+  type ValidatedListOptions,
+  type ValidatedScanOptions,
+  type ValidatedSessionFilter,
+  validateCountSessionsOptions,
+  validateListSessionsOptions,
+  validatePurgeSessionsOptions,
+} from './session-admin-options.js';
 export { expiresAtMs } from './session-helpers.js';
 export { createTenantView } from './tenant-view.js';
 export {

@@ -64,5 +64,6 @@ describeSessionStore({
     'badInput',
     'hostileInput',
     'fuzz',
+    'admin',
   ],
 });

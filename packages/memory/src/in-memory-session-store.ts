@@ -1,6 +1,13 @@
 import type {
+  CountSessionsOptions,
+  ListSessionsOptions,
+  PurgeSessionsOptions,
+  PurgeSessionsResult,
+  SessionAdmin,
   SessionInput,
+  SessionPage,
   SessionStore,
+  SessionSummary,
   TenantOptions,
   TenantSessionStore,
   UpdateCasResult,
@@ -8,16 +15,23 @@ import type {
 import {
   assertTenantFence,
   createTenantView,
+  decodeSessionCursor,
+  encodeSessionCursor,
   expiresAtMs,
   invalidInput,
+  matchesSessionFilter,
   type OpContext,
   type PreviousSnapshotLookup,
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
   sessionError,
+  type ValidatedScanOptions,
   validateCas,
   validateCount,
+  validateCountSessionsOptions,
+  validateListSessionsOptions,
+  validatePurgeSessionsOptions,
   validateSessionKey,
   validateTenantOptions,
   validateTouchTtl,
@@ -32,6 +46,7 @@ import {
   type StoredSession,
 } from '@greentic/session-types';
 import { ExpiryHeap, type HeapItem } from './expiry-heap.js';
+import { TenantIndex } from './tenant-index.js';
 
 const PKG = '@greentic/session-memory';
 
@@ -71,6 +86,9 @@ const OPS = [
   'touch',
   'sweepExpired',
   'openSessionStore',
+  'listSessions',
+  'countSessions',
+  'purgeSessions',
 ] as const;
 const CTX = Object.fromEntries(OPS.map((op) => [op, Object.freeze({ pkg: PKG, op })])) as Record<
   (typeof OPS)[number],
@@ -96,8 +114,10 @@ function ctx(op: (typeof OPS)[number]): OpContext {
  * const cas = await store.put(createSession({ key, tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 3600 }));
  * ```
  */
-export class InMemorySessionStore implements SessionStore {
+export class InMemorySessionStore implements SessionStore, SessionAdmin {
   readonly #entries = new Map<SessionKey, Entry>();
+  /** tenant → its keys: the operator calls cost what the tenant holds, not the store. */
+  readonly #tenants = new TenantIndex();
   readonly #heap = new ExpiryHeap<Entry>();
   readonly #now: () => number;
   readonly #sweepBatchSize: number;
@@ -230,6 +250,114 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
+  /**
+   * One page of the tenant's live sessions matching the filter, in ascending
+   * key order. The cursor is the last key returned (encoded), so a session
+   * present for the whole listing appears exactly once, whatever is written
+   * meanwhile. Costs time in proportion to the tenant's sessions.
+   *
+   * @throws SessionError `invalid_input` for bad options or a cursor this
+   *   store did not return for this filter
+   */
+  async listSessions(opts: ListSessionsOptions): Promise<SessionPage> {
+    const c = ctx('listSessions');
+    const { filter, cursor, limit } = validateListSessionsOptions(opts, c);
+    const after =
+      cursor === null ? null : (decodeSessionCursor(cursor, PKG, filter, 1, c)[0] as SessionKey);
+    const now = this.#open(c);
+    const { keys, start } = this.#tenants.sortedAfter(filter.tenantId, after);
+    const sessions: SessionSummary[] = [];
+    let i = start;
+    for (; i < keys.length && sessions.length < limit; i++) {
+      const entry = this.#entries.get(keys[i] as SessionKey);
+      // Expired entries are skipped, not evicted: eviction would change the
+      // shared sorted array while it is being walked.
+      if (entry === undefined || entry.expiresAt <= now) continue;
+      const { session, cas } = entry.stored;
+      const { tenantId, userId, teamId } = session.meta;
+      if (!matchesSessionFilter(filter, tenantId, userId, teamId)) continue;
+      sessions.push(
+        Object.freeze({
+          key: session.key,
+          id: session.id,
+          tenantId,
+          teamId,
+          userId,
+          cas,
+          updatedAt: session.updatedAt,
+          ttlSecs: session.ttlSecs,
+        }),
+      );
+    }
+    const last = sessions.at(-1);
+    const more = i < keys.length && last !== undefined;
+    return Object.freeze({
+      sessions: Object.freeze(sessions),
+      cursor: more ? encodeSessionCursor(PKG, filter, [last.key]) : null,
+    });
+  }
+
+  /** How many live sessions of the tenant match the filter. */
+  async countSessions(opts: CountSessionsOptions): Promise<number> {
+    const c = ctx('countSessions');
+    const options = validateCountSessionsOptions(opts, c);
+    return (await this.#scan(c, options, false)).matched;
+  }
+
+  /**
+   * Deletes the tenant's live sessions matching the filter, each through the
+   * same fenced path as {@link InMemorySessionStore.delete}; the filter is
+   * checked again on the entry at the moment it is deleted, so a session
+   * re-created meanwhile for another user stays. With `dryRun`, counts only.
+   */
+  async purgeSessions(opts: PurgeSessionsOptions): Promise<PurgeSessionsResult> {
+    const c = ctx('purgeSessions');
+    const options = validatePurgeSessionsOptions(opts, c);
+    return this.#scan(c, options, !options.dryRun);
+  }
+
+  /**
+   * Walks the tenant's keys in batches; between batches it reports progress,
+   * honours the signal and yields to the event loop, so a large purge never
+   * holds the process for long.
+   */
+  async #scan(
+    c: OpContext,
+    options: ValidatedScanOptions,
+    remove: boolean,
+  ): Promise<PurgeSessionsResult> {
+    const { filter, onProgress, signal } = options;
+    signal?.throwIfAborted();
+    this.#open(c);
+    const keys = this.#tenants.keys(filter.tenantId);
+    let scanned = 0;
+    let matched = 0;
+    let deleted = 0;
+    for (let from = 0; from < keys.length; from += SCAN_BATCH) {
+      if (from > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+      }
+      this.#assertOpen(c);
+      const to = Math.min(from + SCAN_BATCH, keys.length);
+      for (let i = from; i < to; i++) {
+        scanned++;
+        const key = keys[i] as SessionKey;
+        const entry = this.#live(key, c);
+        if (entry === undefined) continue;
+        const { tenantId, userId, teamId } = entry.stored.session.meta;
+        if (!matchesSessionFilter(filter, tenantId, userId, teamId)) continue;
+        matched++;
+        if (remove) {
+          this.#evict(key, entry);
+          deleted++;
+        }
+      }
+      onProgress?.(Object.freeze({ scanned, matched, deleted }));
+    }
+    return Object.freeze({ scanned, matched, deleted });
+  }
+
   /** A view of this store where every call is fenced to `tenantId`. */
   forTenant(tenantId: string): TenantSessionStore {
     return createTenantView(this, tenantId);
@@ -255,6 +383,7 @@ export class InMemorySessionStore implements SessionStore {
     this.#closed = true;
     this.#entries.clear();
     this.#heap.clear();
+    this.#tenants.clear();
   }
 
   /** Throws when closed; evicts a small batch of expired sessions; returns now. */
@@ -321,6 +450,7 @@ export class InMemorySessionStore implements SessionStore {
     }
     const entry: Entry = { stored, expiresAt, heapIndex: -1 };
     this.#entries.set(session.key, entry);
+    this.#tenants.add(session.meta.tenantId, session.key);
     if (expiresAt !== Number.POSITIVE_INFINITY) this.#heap.push(entry);
     return stored;
   }
@@ -328,8 +458,12 @@ export class InMemorySessionStore implements SessionStore {
   #evict(key: SessionKey, entry: Entry): void {
     this.#heap.remove(entry);
     this.#entries.delete(key);
+    this.#tenants.remove(entry.stored.session.meta.tenantId, key);
   }
 }
+
+/** Keys examined between two progress reports (and two abort checks) of a count or purge. */
+const SCAN_BATCH = 1000;
 
 function owns(entry: Entry, tenantId: string | undefined): boolean {
   return tenantId === undefined || entry.stored.session.meta.tenantId === tenantId;

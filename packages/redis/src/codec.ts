@@ -54,11 +54,49 @@ export function encodeTail(snapshot: SessionSnapshot, updatedAtMs: number): stri
   return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${body}`;
 }
 
+/** The header of a stored value, decoded; see {@link decodeHeader}. */
+export interface ValueHeader {
+  readonly cas: number;
+  readonly ttlSecs: number;
+  readonly updatedAtMs: number;
+  readonly tenantId: string;
+  readonly id: string;
+  /** Index of the JSON body (its opening `{`) in the value. */
+  readonly bodyAt: number;
+}
+
+/**
+ * Decodes the header of a stored value (the whole value or any prefix of at
+ * least its header), or null when it is not a well-formed g1 header.
+ */
+export function decodeHeader(raw: string): ValueHeader | null {
+  const m = HEADER.exec(raw);
+  if (m === null) return null;
+  const cas = Number(m[1]);
+  const ttlSecs = Number(m[2]);
+  const updatedAtMs = Number(m[3]);
+  if (
+    cas > Number.MAX_SAFE_INTEGER ||
+    ttlSecs > SESSION_LIMITS.maxTtlSecs ||
+    updatedAtMs > MAX_DATE_MS
+  ) {
+    return null;
+  }
+  return {
+    cas,
+    ttlSecs,
+    updatedAtMs,
+    tenantId: m[4] as string,
+    id: m[5] as string,
+    bodyAt: m[0].length,
+  };
+}
+
 let lastIsoMs = Number.NaN;
 let lastIso = '';
 
 /** `new Date(ms).toISOString()`, remembered for the last value: reads under load share it. */
-function isoAt(ms: number): string {
+export function isoAt(ms: number): string {
   if (ms !== lastIsoMs) {
     lastIso = new Date(ms).toISOString();
     lastIsoMs = ms;

@@ -1,5 +1,11 @@
 import type {
+  CountSessionsOptions,
+  ListSessionsOptions,
+  PurgeSessionsOptions,
+  PurgeSessionsResult,
+  SessionAdmin,
   SessionInput,
+  SessionPage,
   SessionStore,
   TenantOptions,
   TenantSessionStore,
@@ -28,6 +34,7 @@ import type {
   StoredSession,
 } from '@greentic/session-types';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import { RedisSessionAdmin } from './admin.js';
 import { decodeValue } from './codec.js';
 import { type ConnectionSource, type RedisClient, RedisConnection } from './connection.js';
 import { DEFAULT_NAMESPACE, sessionRedisKey, validateNamespace } from './keys.js';
@@ -246,7 +253,7 @@ function connectionSource(options: RedisSessionStoreOptions): {
  * await store.close();
  * ```
  */
-export class RedisSessionStore implements SessionStore {
+export class RedisSessionStore implements SessionStore, SessionAdmin {
   /** Prefix of every key of this store. */
   readonly namespace: string;
   /** Connection wait and reply deadline, in milliseconds. */
@@ -255,6 +262,7 @@ export class RedisSessionStore implements SessionStore {
   readonly limits: SessionLimits;
   readonly #connection: RedisConnection;
   readonly #scripts: SessionScripts;
+  readonly #admin: RedisSessionAdmin;
 
   /**
    * @param options - where to connect (`url`, `clusterNodes` or `client`), namespace, timeout
@@ -271,6 +279,7 @@ export class RedisSessionStore implements SessionStore {
     this.commandTimeoutMs = validateTimeout(commandTimeoutMs);
     this.#connection = new RedisConnection(source, this.commandTimeoutMs);
     this.#scripts = defineScripts(this.#connection.client);
+    this.#admin = new RedisSessionAdmin(this.#connection, this.namespace);
   }
 
   /**
@@ -404,6 +413,39 @@ export class RedisSessionStore implements SessionStore {
       () => this.#scripts.touch(...args),
       (reply) => decodeFlagReply(ctx, reply, key),
     );
+  }
+
+  /**
+   * One page of the tenant's live sessions matching the filter, by SCAN over
+   * every master (bounded work per page: the page may hold fewer than
+   * `limit` sessions while `cursor` is not null). See the README.
+   *
+   * @throws SessionError `invalid_input` for bad options or a cursor this
+   *   store did not return for this filter | `unavailable` | `timeout`
+   */
+  listSessions(opts: ListSessionsOptions): Promise<SessionPage> {
+    return this.#admin.listSessions(opts);
+  }
+
+  /**
+   * How many live sessions of the tenant match the filter (a SCAN of every
+   * master, in batches, with progress and abort between batches).
+   *
+   * @throws SessionError `invalid_input` | `unavailable` | `timeout`; the signal's reason
+   */
+  countSessions(opts: CountSessionsOptions): Promise<number> {
+    return this.#admin.countSessions(opts);
+  }
+
+  /**
+   * Deletes the tenant's live sessions matching the filter, each with the
+   * atomic delete script fenced to the tenant and to the incarnation seen by
+   * the scan, pipelined per SCAN batch.
+   *
+   * @throws SessionError `invalid_input` | `unavailable` | `timeout`; the signal's reason
+   */
+  purgeSessions(opts: PurgeSessionsOptions): Promise<PurgeSessionsResult> {
+    return this.#admin.purgeSessions(opts);
   }
 
   /**

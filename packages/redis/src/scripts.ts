@@ -74,9 +74,13 @@ export function touchArgs(
   return [redisKey, tenantId ?? '', String(updatedAtMs), ttlSecs === null ? '' : String(ttlSecs)];
 }
 
-/** Arguments of `delete`, as delete.lua documents them. */
-export function deleteArgs(redisKey: string, tenantId: string | undefined): string[] {
-  return [redisKey, tenantId ?? ''];
+/**
+ * Arguments of `delete`, as delete.lua documents them.
+ *
+ * @param id - delete only this incarnation (a purge); omitted: any
+ */
+export function deleteArgs(redisKey: string, tenantId: string | undefined, id?: string): string[] {
+  return [redisKey, tenantId ?? '', id ?? ''];
 }
 
 function isCas(value: unknown): value is Cas {

@@ -1,5 +1,6 @@
 import type { SessionStore } from '@greentic/session-core';
 import { afterEach, describe } from 'vitest';
+import { adminTests } from './groups/admin.js';
 import { badInputTests } from './groups/bad-input.js';
 import { basicTests } from './groups/basic.js';
 import { casTests } from './groups/cas.js';
@@ -15,7 +16,8 @@ import type { DescribeSessionStoreOptions, SuiteContext, SuiteGroup } from './op
 /**
  * Registers the conformance suite for one backend: basic, cas, outbox, data, ttl,
  * tenant fence, concurrency, bad input, hostile input (the regression cases of
- * issue 10) and the fuzz group (`fuzzRuns`, default `FUZZ_RUNS` or 200). Every backend runs it unchanged
+ * issue 10), the fuzz group (`fuzzRuns`, default `FUZZ_RUNS` or 200) and the
+ * operator calls (`admin`: list, count, purge). Every backend runs it unchanged
  * from a single test file.
  *
  * @example
@@ -47,6 +49,7 @@ export function describeSessionStore(options: DescribeSessionStoreOptions): void
       ['badInput', badInputTests],
       ['hostileInput', hostileInputTests],
       ['fuzz', fuzzTests],
+      ['admin', adminTests],
     ];
     for (const [name, register] of groups) {
       if (skip.has(name) || (name === 'fuzz' && ctx.fuzzRuns === 0)) continue;

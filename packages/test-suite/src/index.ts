@@ -1,6 +1,7 @@
 export { expectDeeplyFrozen, expectSessionError, expectStored } from './assertions.js';
 export { describeSessionStore, describeSessionStoreFuzz } from './describe-session-store.js';
 export { edit, sampleSession, uniqueKey, uniqueTenant, withoutStamp } from './fixtures.js';
+export { adminTests } from './groups/admin.js';
 export { badInputTests } from './groups/bad-input.js';
 export { basicTests } from './groups/basic.js';
 export { casTests } from './groups/cas.js';

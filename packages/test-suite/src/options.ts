@@ -30,7 +30,9 @@ export type SuiteGroup =
   | 'concurrency'
   | 'badInput'
   | 'hostileInput'
-  | 'fuzz';
+  | 'fuzz'
+  /** The operator calls (`SessionAdmin`: list, count, purge); the store must implement them. */
+  | 'admin';
 
 /** Options of {@link describeSessionStore}. */
 export interface DescribeSessionStoreOptions {
