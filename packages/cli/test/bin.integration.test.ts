@@ -26,7 +26,7 @@ const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-describe('greentic-session as a process: arguments', () => {
+describe.concurrent('greentic-session as a process: arguments', () => {
   it('--help prints the commands and exit codes on stdout and exits 0', async () => {
     const run = await runBin(['--help']);
     expect(run.code).toBe(0);
