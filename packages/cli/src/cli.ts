@@ -226,7 +226,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       if (err.code === 'commander.help') return EXIT_CODES.usage;
       return fail('usage', EXIT_CODES.usage, err.message.replace(/^error: /, ''));
     }
-    const failure = describeFailure(err);
+    // Whatever the signal's reason, an interrupted command ends as one (130).
+    const interrupted = io.signal?.aborted === true && !(err instanceof CliError);
+    const failure = describeFailure(interrupted ? new CliError('interrupted', 'interrupted') : err);
     return fail(failure.code, failure.exitCode, failure.message, failure.reason);
   }
 }
