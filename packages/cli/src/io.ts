@@ -1,5 +1,6 @@
 /** Where the CLI writes: `process.stdout`/`process.stderr`, or a test's collector. */
 export interface CliOutput {
+  /** Writes text as given (no newline added). */
   write(text: string): unknown;
   /** True on a terminal: progress bars are drawn only there. */
   readonly isTTY?: boolean | undefined;

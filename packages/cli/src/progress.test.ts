@@ -60,6 +60,13 @@ describe('createProgress', () => {
     expect(line.length).toBeLessThanOrEqual(49);
   });
 
+  it('a terminal that reports 0 columns gets 80', () => {
+    const out = terminal(true, 0);
+    const p = createProgress(out, `count ${'x'.repeat(200)}`, { now: () => 0 });
+    p.update({ scanned: 1, matched: 1, deleted: 0 });
+    expect(out.text.replace('\r', '').replace('\x1b[K', '')).toHaveLength(79);
+  });
+
   it('done() without a drawn line writes nothing', () => {
     const out = terminal(true);
     createProgress(out, 'count', { now: () => 0 }).done();

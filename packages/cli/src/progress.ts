@@ -41,7 +41,8 @@ export function createProgress(
   const started = now();
   let lastDraw = Number.NEGATIVE_INFINITY;
   let drawn = false;
-  const width = Math.max(40, (output.columns ?? 80) - 1);
+  // A pseudo-terminal may report 0 columns: then assume the classic 80.
+  const width = Math.max(40, (output.columns || 80) - 1);
   return {
     update(progress) {
       const t = now();
