@@ -123,7 +123,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     } finally {
       await store.close().catch(() => {});
     }
-    stdout.write(json ? `${JSON.stringify({ ok: true, command, ...output.json })}\n` : output.text);
+    if (json) {
+      stdout.write(`${JSON.stringify({ ok: true, command, ...output.json })}\n`);
+    } else {
+      stdout.write(output.text);
+      // After the output, so a person reading both sees it last.
+      if (output.note !== undefined) stderr.write(output.note);
+    }
   }
 
   const progress = { progress: stderr as CliOutput, now: io.now, signal: io.signal };
@@ -157,14 +163,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         opts: { tenant: string; user?: string; team?: string; limit: number; cursor?: string },
         cmd: Command,
       ) =>
-        withStore(cmd.optsWithGlobals(), async (store) => {
-          const out = await listCommand(store, { ...opts, signal: io.signal });
-          const next = out.json.cursor;
-          if (!json && typeof next === 'string') {
-            stderr.write(`more sessions: continue with --cursor ${next}\n`);
-          }
-          return out;
-        }),
+        withStore(cmd.optsWithGlobals(), (store) =>
+          listCommand(store, { ...opts, signal: io.signal }),
+        ),
     );
   program
     .command('count')

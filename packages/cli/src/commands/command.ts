@@ -13,6 +13,8 @@ export interface CommandOutput {
   readonly json: Readonly<Record<string, unknown>>;
   /** Printed otherwise; may be empty. */
   readonly text: string;
+  /** A hint for a person, printed on stderr after `text` (never with `--json`). */
+  readonly note?: string;
 }
 
 /** Where a long command reports progress, and what interrupts it. */

@@ -73,5 +73,6 @@ export async function listCommand(
   return {
     json: { ...filter, sessions, cursor },
     text: lines,
+    ...(cursor === null ? {} : { note: `more sessions: continue with --cursor ${cursor}\n` }),
   };
 }
