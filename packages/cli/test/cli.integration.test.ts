@@ -259,6 +259,35 @@ describe('check, get, rm and ls in-process (the process tests run the same throu
     }
   });
 
+  it('check of a cluster that cannot serve its slots fails with exit 1; opened as standalone it warns', async () => {
+    const node = await startRedisServer(undefined, undefined, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+    ]);
+    try {
+      const down = await runInProcess([
+        'check',
+        '--timeout',
+        '500',
+        '--json',
+        '--url',
+        `redis+cluster://127.0.0.1:${node.port}`,
+      ]);
+      expect(down.code).toBe(1);
+      expect(jsonOf(down)).toMatchObject({
+        ok: false,
+        error: { code: 'unavailable', exitCode: 1 },
+      });
+      const standalone = await runInProcess(['check', '--url', `redis://127.0.0.1:${node.port}`]);
+      expect(standalone.code).toBe(0);
+      expect(standalone.stdout).toMatch(/^warning +the server runs in cluster mode/m);
+    } finally {
+      await stopRedisServer(node);
+    }
+  });
+
   it('get prints the session, rm deletes it, both then report not found', async () => {
     await seed(store, [{ key: 'one', tenantId: 'acme', userId: 'u1', teamId: 'blue' }]);
     const got = await runInProcess(['get', 'one', '--tenant', 'acme', ...base]);

@@ -86,7 +86,7 @@ export async function readServerInfo(
         async () => {
           const server = await node.info('server');
           const memory = await node.info('memory');
-          const state = cluster ? await node.cluster('INFO') : '';
+          const state = cluster ? await node.cluster('INFO') : await node.info('cluster');
           const latencyMs = await pingLatencyMs(node);
           return { server, memory, state: String(state), latencyMs, address: addressOf(node) };
         },
@@ -104,6 +104,11 @@ export async function readServerInfo(
         'unavailable',
         ctx,
         `${where} reports cluster_state:${field(info.state, 'cluster_state') || 'unknown'}; the cluster cannot serve every slot`,
+      );
+    }
+    if (!cluster && field(info.state, 'cluster_enabled') === '1') {
+      warnings.push(
+        `${where} runs in cluster mode but was opened as a standalone server: keys of slots another master serves fail with MOVED; use a redis+cluster:// URL`,
       );
     }
     const version = redisVersions[i] ?? '';

@@ -66,6 +66,14 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     expect(ok.masters[0]?.latencyMs).toBeGreaterThan(0);
   });
 
+  it('ready() warns when a cluster-mode server is opened as a standalone one', async () => {
+    const node = await server(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']);
+    const info = await store(`redis://127.0.0.1:${node.port}`).ready();
+    expect(info.mode).toBe('standalone');
+    expect(info.warnings.join(' ')).toContain('runs in cluster mode');
+    expect(info.warnings.join(' ')).toContain('redis+cluster://');
+  });
+
   it('nothing listening: ready() fails as unavailable with reason unreachable', async () => {
     const err = await rejection(store('redis://127.0.0.1:1').ready());
     expect(err).toMatchObject({ code: 'unavailable', reason: 'unreachable' });
