@@ -9,6 +9,14 @@ process.once('SIGINT', () => {
   interrupt.abort(new CliError('interrupted', 'interrupted'));
 });
 
+// `greentic-session ls | head -1`: the reader left; stop quietly, as other tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -19,6 +19,7 @@ import {
   URL_ENV,
   urlSecrets,
 } from './store-url.js';
+import { terminalSafe } from './terminal-text.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -106,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       const help = command === '' ? '--help' : `${command} --help`;
       const hint = exitCode === EXIT_CODES.usage ? ` (see ${CLI_NAME} ${help})` : '';
       const kind = `${code.replace('_', ' ')}${reason === undefined ? '' : ` (${reason})`}`;
-      stderr.write(`${CLI_NAME}: ${kind}: ${message}${hint}\n`);
+      stderr.write(`${CLI_NAME}: ${kind}: ${terminalSafe(message)}${hint}\n`);
     }
     return exitCode;
   }
@@ -126,9 +127,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (json) {
       stdout.write(`${JSON.stringify({ ok: true, command, ...output.json })}\n`);
     } else {
-      stdout.write(output.text);
+      stdout.write(terminalSafe(output.text));
       // After the output, so a person reading both sees it last.
-      if (output.note !== undefined) stderr.write(output.note);
+      if (output.note !== undefined) stderr.write(terminalSafe(output.note));
     }
   }
 

@@ -37,3 +37,4 @@ export {
   URL_ENV,
   urlSecrets,
 } from './store-url.js';
+export { terminalSafe } from './terminal-text.js';

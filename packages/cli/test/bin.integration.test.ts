@@ -254,6 +254,15 @@ describe('greentic-session as a process against a real redis-server', () => {
       expect(run.stderr).toMatch(/^more sessions: continue with --cursor \S+\n$/);
     });
 
+    it('ls into a pipe whose reader has gone (| head) ends quietly, without a stack trace', async () => {
+      const run = await runBin(['ls', '--tenant', tenant, '--limit', '1000', ...ns], {
+        env,
+        closeStdout: true,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    });
+
     it('count: the bare number, or JSON', async () => {
       const text = await runBin(['count', '--tenant', tenant, ...ns], { env });
       expect(text).toMatchObject({ code: 0, stdout: '120\n', stderr: '' });

@@ -307,6 +307,23 @@ describe('check, get, rm and ls in-process (the process tests run the same throu
     });
   });
 
+  it('a hostile user id cannot drive the terminal: ls escapes it in text, --json keeps it exact', async () => {
+    const userId = '\x1b]0;pwned\x07\x1b[2J\u202Eevil';
+    await seed(store, [{ key: 'hostile', tenantId: 'mallory', userId }]);
+    const text = await runInProcess(['ls', '--tenant', 'mallory', ...base]);
+    for (const raw of ['\x1b', '\x07', '\u202E']) expect(text.stdout).not.toContain(raw);
+    expect(text.stdout).toContain('\\u001b]0;pwned\\u0007\\u001b[2J\\u202eevil');
+    const json = jsonOf(await runInProcess(['ls', '--tenant', 'mallory', '--json', ...base]));
+    expect((json.sessions as { userId: string }[])[0]?.userId).toBe(userId);
+    const prompt = await runInProcess(['purge', '--tenant', 'mallory', '--user', userId, ...base], {
+      stdinTTY: true,
+      input: 'n\n',
+    });
+    expect(prompt.code).toBe(4);
+    expect(prompt.stderr).toContain('user \\u001b]0;pwned');
+    expect(prompt.stderr).not.toContain('\x1b');
+  });
+
   it('ls of sessions that never expire shows "never"; --limit leaves a cursor hint on stderr', async () => {
     await store.put(
       createSession({ key: 'p1', tenantId: 'perm', flowId: 'f', nodeId: 'n', ttlSecs: 0 }),

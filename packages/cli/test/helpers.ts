@@ -123,7 +123,12 @@ export async function runInProcess(
  */
 export function runBin(
   argv: readonly string[],
-  options: { env?: Record<string, string>; input?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    input?: string;
+    /** Close the reading end of stdout at once, as `| head -0` would. */
+    closeStdout?: boolean;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], {
@@ -132,6 +137,7 @@ export function runBin(
     });
     let stdout = '';
     let stderr = '';
+    if (options.closeStdout === true) child.stdout.destroy();
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
     });

@@ -6,6 +6,7 @@ import {
 } from '@greentic/session-core';
 import { CliError } from '../errors.js';
 import type { CliOutput } from '../io.js';
+import { terminalSafe } from '../terminal-text.js';
 
 /** What a command produced: the `--json` document and the human text, both for stdout. */
 export interface CommandOutput {
@@ -59,11 +60,13 @@ export function toFilter(options: FilterOptions): SessionFilter {
   };
 }
 
-/** `tenant acme, user u1`: what a filter covers, for messages. */
+/** `tenant acme, user u1`: what a filter covers, for messages (safe for a terminal). */
 export function describeFilter(filter: SessionFilter): string {
-  return [
-    `tenant ${filter.tenantId}`,
-    ...(filter.userId === undefined ? [] : [`user ${filter.userId}`]),
-    ...(filter.teamId === undefined ? [] : [`team ${filter.teamId}`]),
-  ].join(', ');
+  return terminalSafe(
+    [
+      `tenant ${filter.tenantId}`,
+      ...(filter.userId === undefined ? [] : [`user ${filter.userId}`]),
+      ...(filter.teamId === undefined ? [] : [`team ${filter.teamId}`]),
+    ].join(', '),
+  );
 }
