@@ -36,12 +36,15 @@ describe('resolveStoreTarget', () => {
     );
   });
 
-  it('shows the URL without credentials and lists them, raw and decoded, as secrets', () => {
+  it('shows the URL without credentials and lists the password, raw and decoded, as secrets', () => {
     const t = resolveStoreTarget({ url: 'redis://admin:p%40ss-word@127.0.0.1:6379/2' }, {});
     expect(t.shown).toBe('redis://***@127.0.0.1:6379/2');
-    expect(t.secrets).toEqual(expect.arrayContaining(['admin', 'p%40ss-word', 'p@ss-word']));
+    expect(t.secrets).toStrictEqual(['p%40ss-word', 'p@ss-word']);
     expect(urlSecrets('redis://127.0.0.1')).toStrictEqual([]);
-    expect(urlSecrets('redis://%zz@h')).toEqual(['%zz', '%zz', '%zz', '%zz']);
+    // Without a colon the user part is the password.
+    expect(urlSecrets('redis://s3cret-only@h')).toStrictEqual(['s3cret-only']);
+    expect(urlSecrets('redis://default:@h')).toStrictEqual([]);
+    expect(urlSecrets('redis://u:%zz@h')).toStrictEqual(['%zz']);
   });
 
   it('passes --namespace and --timeout to a Redis store only', () => {

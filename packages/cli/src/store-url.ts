@@ -12,7 +12,7 @@ export interface StoreTarget {
   readonly url: string;
   /** The URL with its credentials replaced by `***`: what the CLI shows. */
   readonly shown: string;
-  /** The URL's user name and password, raw and percent-decoded: scrubbed from every output. */
+  /** The URL's password, raw and percent-decoded: scrubbed from every output. */
   readonly secrets: readonly string[];
   /** Options for the backend (`namespace`, `commandTimeoutMs`), only those given. */
   readonly backendOptions: Readonly<Record<string, unknown>>;
@@ -33,23 +33,25 @@ const BACKENDS = [redisBackend, memoryBackend] as const;
 const SCHEMES: readonly string[] = BACKENDS.flatMap((b) => b.schemes);
 
 /**
- * The user name and password a URL carries, as written and percent-decoded:
- * what must never be printed.
+ * The password a URL carries, as written and percent-decoded: what must never
+ * be printed. Without a colon the whole user part is the password (as Redis
+ * URLs read `redis://secret@host`). The user name is hidden in a shown URL
+ * but not scrubbed from other text: `default` or `admin` would mangle it.
  *
  * @param url - any URL, well-formed or not
  */
 export function urlSecrets(url: string): string[] {
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
   if (userinfo === undefined) return [];
-  const parts = [userinfo, ...userinfo.split(':')];
-  const decoded = parts.map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
-  return [...parts, ...decoded].filter((p) => p !== '');
+  const colon = userinfo.indexOf(':');
+  const raw = colon === -1 ? userinfo : userinfo.slice(colon + 1);
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // Not valid percent-encoding: the raw form is all there is to hide.
+  }
+  return [...new Set([raw, decoded])].filter((p) => p !== '');
 }
 
 /**

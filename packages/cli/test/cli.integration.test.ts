@@ -336,3 +336,16 @@ describe('check, get, rm and ls in-process (the process tests run the same throu
     expect(run.stderr).toMatch(/^more sessions: continue with --cursor \S+\n$/);
   });
 });
+
+describe('scrubbing', () => {
+  it('hides the password, not the user name: ordinary words such as "default" survive', async () => {
+    const run = await runInProcess(['--help', '--url', 'redis://default:pw-Secret9@h:6379']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(default: $GREENTIC_SESSION_URL)');
+    const echo = await runInProcess(['get', 'pw-Secret9', '--url', 'memory://'], {
+      env: { GREENTIC_SESSION_URL: 'redis://default:pw-Secret9@h:6379' },
+    });
+    // The key happens to equal the password of a URL in play: it is scrubbed anyway.
+    expect(echo.stderr).toBe('greentic-session: not found: no session "***"\n');
+  });
+});
