@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { collector } from '../test/output.js';
 import { scrubbed } from './io.js';
-
-function sink(isTTY?: boolean) {
-  const out = {
-    text: '',
-    isTTY,
-    columns: 77,
-    write(chunk: string) {
-      out.text += chunk;
-      return true;
-    },
-  };
-  return out;
-}
 
 describe('scrubbed', () => {
   it('replaces every occurrence of every secret, the longest first', () => {
-    const out = sink(true);
+    const out = collector(true, 77);
     const s = scrubbed(out, ['S3cret-pw', 'S3cret-pw-longer', 'admin']);
     s.write('a S3cret-pw-longer b S3cret-pw c admin S3cret-pw');
     expect(out.text).toBe('a *** b *** c *** ***');
@@ -25,7 +13,7 @@ describe('scrubbed', () => {
   });
 
   it('leaves short secrets alone (they would mangle ordinary text) and passes the output through without secrets', () => {
-    const out = sink();
+    const out = collector();
     expect(scrubbed(out, [])).toBe(out);
     scrubbed(out, ['pw', 'a']).write('a pw');
     expect(out.text).toBe('a pw');

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CliOutput } from './io.js';
+import { collector } from '../test/output.js';
 import { createProgress, PROGRESS_REDRAW_MS } from './progress.js';
-
-function terminal(isTTY: boolean, columns = 120): CliOutput & { text: string } {
-  const out = {
-    text: '',
-    isTTY,
-    columns,
-    write(chunk: string) {
-      out.text += chunk;
-      return true;
-    },
-  };
-  return out;
-}
 
 describe('createProgress', () => {
   it('writes nothing at all when the output is not a terminal', () => {
-    const out = terminal(false);
+    const out = collector(false);
     const p = createProgress(out, 'purge tenant acme', { total: 10, now: () => 0 });
     p.update({ scanned: 5, matched: 5, deleted: 5 });
     p.done();
@@ -25,7 +12,7 @@ describe('createProgress', () => {
   });
 
   it('redraws one line in place, at most once per interval, and erases it when done', () => {
-    const out = terminal(true);
+    const out = collector(true);
     let t = 0;
     const p = createProgress(out, 'count tenant acme', { now: () => t });
     p.update({ scanned: 1000, matched: 10, deleted: 0 });
@@ -46,14 +33,14 @@ describe('createProgress', () => {
   });
 
   it('draws a bar of what was deleted out of the total', () => {
-    const out = terminal(true);
+    const out = collector(true);
     const p = createProgress(out, 'purge tenant acme', { total: 200, now: () => 0 });
     p.update({ scanned: 5000, matched: 100, deleted: 50 });
     expect(out.text).toContain(`[${'#'.repeat(6)}${'-'.repeat(18)}] 25% 50/200 deleted`);
   });
 
   it('never draws wider than the terminal', () => {
-    const out = terminal(true, 50);
+    const out = collector(true, 50);
     const p = createProgress(out, `purge tenant ${'x'.repeat(100)}`, { now: () => 0 });
     p.update({ scanned: 1, matched: 1, deleted: 1 });
     const line = out.text.replace('\r', '').replace('\x1b[K', '');
@@ -61,14 +48,14 @@ describe('createProgress', () => {
   });
 
   it('a terminal that reports 0 columns gets 80', () => {
-    const out = terminal(true, 0);
+    const out = collector(true, 0);
     const p = createProgress(out, `count ${'x'.repeat(200)}`, { now: () => 0 });
     p.update({ scanned: 1, matched: 1, deleted: 0 });
     expect(out.text.replace('\r', '').replace('\x1b[K', '')).toHaveLength(79);
   });
 
   it('done() without a drawn line writes nothing', () => {
-    const out = terminal(true);
+    const out = collector(true);
     createProgress(out, 'count', { now: () => 0 }).done();
     expect(out.text).toBe('');
   });
