@@ -1,24 +1,11 @@
 import { createRequire } from 'node:module';
 import type { SessionStore } from '@greentic/session-core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { checkCommand } from './commands/check.js';
 import type { CommandOutput } from './commands/command.js';
-import { countCommand } from './commands/count.js';
-import { getCommand } from './commands/get.js';
-import { listCommand } from './commands/list.js';
-import { purgeCommand } from './commands/purge.js';
-import { removeCommand } from './commands/remove.js';
 import { confirm } from './confirm.js';
 import { CliError, describeFailure, EXIT_CODES, type ExitCode } from './errors.js';
-import { type CliIo, type CliOutput, scrubbed } from './io.js';
-import {
-  openStore,
-  resolveStoreTarget,
-  type StoreOptions,
-  type StoreTarget,
-  URL_ENV,
-  urlSecrets,
-} from './store-url.js';
+import { type CliIo, type CliOutput, scrubbed, URL_ENV, urlSecrets } from './io.js';
+import type { StoreOptions, StoreTarget } from './store-url.js';
 import { terminalSafe } from './terminal-text.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -116,6 +103,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     globals: GlobalOptions,
     run: (store: SessionStore, target: StoreTarget) => Promise<CommandOutput>,
   ): Promise<void> {
+    // Loaded only when a store is needed: ioredis is most of the start-up time,
+    // and help, usage errors and a refused purge do not need it.
+    const { openStore, resolveStoreTarget } = await import('./store-url.js');
     const target = resolveStoreTarget(globals, io.env);
     const store = await openStore(target);
     let output: CommandOutput;
@@ -141,7 +131,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .command('check')
     .description('connect and report version, maxmemory-policy, cluster state and latency')
     .action((_: unknown, cmd: Command) =>
-      withStore(cmd.optsWithGlobals(), (store, target) => checkCommand(store, target.shown)),
+      withStore(cmd.optsWithGlobals(), async (store, target) =>
+        (await import('./commands/check.js')).checkCommand(store, target.shown),
+      ),
     );
   program
     .command('get')
@@ -149,7 +141,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .argument('<key>', 'session key')
     .option('--tenant <id>', 'only if the session belongs to this tenant')
     .action((key: string, opts: { tenant?: string }, cmd: Command) =>
-      withStore(cmd.optsWithGlobals(), (store) => getCommand(store, key, opts.tenant)),
+      withStore(cmd.optsWithGlobals(), async (store) =>
+        (await import('./commands/get.js')).getCommand(store, key, opts.tenant),
+      ),
     );
   program
     .command('ls')
@@ -164,8 +158,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         opts: { tenant: string; user?: string; team?: string; limit: number; cursor?: string },
         cmd: Command,
       ) =>
-        withStore(cmd.optsWithGlobals(), (store) =>
-          listCommand(store, { ...opts, signal: io.signal }),
+        withStore(cmd.optsWithGlobals(), async (store) =>
+          (await import('./commands/list.js')).listCommand(store, { ...opts, signal: io.signal }),
         ),
     );
   program
@@ -175,7 +169,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .option('--user <id>', 'only sessions of this user')
     .option('--team <id>', 'only sessions of this team')
     .action((opts: { tenant: string; user?: string; team?: string }, cmd: Command) =>
-      withStore(cmd.optsWithGlobals(), (store) => countCommand(store, { ...opts, ...progress })),
+      withStore(cmd.optsWithGlobals(), async (store) =>
+        (await import('./commands/count.js')).countCommand(store, { ...opts, ...progress }),
+      ),
     );
   program
     .command('rm')
@@ -183,7 +179,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .argument('<key>', 'session key')
     .requiredOption('--tenant <id>', 'the tenant that owns it')
     .action((key: string, opts: { tenant: string }, cmd: Command) =>
-      withStore(cmd.optsWithGlobals(), (store) => removeCommand(store, key, opts.tenant)),
+      withStore(cmd.optsWithGlobals(), async (store) =>
+        (await import('./commands/remove.js')).removeCommand(store, key, opts.tenant),
+      ),
     );
   program
     .command('purge')
@@ -207,8 +205,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             'refusing to purge: stdin is not a terminal, so nobody can confirm; pass --yes (try --dry-run first)',
           );
         }
-        return withStore(cmd.optsWithGlobals(), (store) =>
-          purgeCommand(store, {
+        return withStore(cmd.optsWithGlobals(), async (store) =>
+          (await import('./commands/purge.js')).purgeCommand(store, {
             ...opts,
             ...progress,
             dryRun,

@@ -22,7 +22,14 @@ export {
   type ExitCode,
   type FailureReport,
 } from './errors.js';
-export { type CliInput, type CliIo, type CliOutput, scrubbed } from './io.js';
+export {
+  type CliInput,
+  type CliIo,
+  type CliOutput,
+  scrubbed,
+  URL_ENV,
+  urlSecrets,
+} from './io.js';
 export {
   createProgress,
   formatCount,
@@ -34,7 +41,5 @@ export {
   resolveStoreTarget,
   type StoreOptions,
   type StoreTarget,
-  URL_ENV,
-  urlSecrets,
 } from './store-url.js';
 export { terminalSafe } from './terminal-text.js';

@@ -1,3 +1,6 @@
+/** The environment variable the store URL is read from when `--url` is absent. */
+export const URL_ENV = 'GREENTIC_SESSION_URL';
+
 /** Where the CLI writes: `process.stdout`/`process.stderr`, or a test's collector. */
 export interface CliOutput {
   /** Writes text as given (no newline added). */
@@ -46,4 +49,26 @@ export function scrubbed(output: CliOutput, secrets: readonly string[]): CliOutp
     isTTY: output.isTTY,
     columns: output.columns,
   };
+}
+
+/**
+ * The password a URL carries, as written and percent-decoded: what must never
+ * be printed. Without a colon the whole user part is the password (as Redis
+ * URLs read `redis://secret@host`). The user name is hidden in a shown URL
+ * but not scrubbed from other text: `default` or `admin` would mangle it.
+ *
+ * @param url - any URL, well-formed or not
+ */
+export function urlSecrets(url: string): string[] {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
+  if (userinfo === undefined) return [];
+  const colon = userinfo.indexOf(':');
+  const raw = colon === -1 ? userinfo : userinfo.slice(colon + 1);
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // Not valid percent-encoding: the raw form is all there is to hide.
+  }
+  return [...new Set([raw, decoded])].filter((p) => p !== '');
 }

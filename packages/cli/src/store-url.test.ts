@@ -1,7 +1,8 @@
 import { SessionError } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './errors.js';
-import { openStore, resolveStoreTarget, URL_ENV, urlSecrets } from './store-url.js';
+import { URL_ENV, urlSecrets } from './io.js';
+import { openStore, resolveStoreTarget } from './store-url.js';
 
 function usage(run: () => unknown): CliError {
   try {

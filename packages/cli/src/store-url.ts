@@ -2,9 +2,7 @@ import { createSessionStore, type SessionStore } from '@greentic/session-core';
 import { memoryBackend } from '@greentic/session-memory';
 import { parseRedisUrl, redactUrl, redisBackend } from '@greentic/session-redis';
 import { CliError } from './errors.js';
-
-/** The environment variable the store URL is read from when `--url` is absent. */
-export const URL_ENV = 'GREENTIC_SESSION_URL';
+import { URL_ENV, urlSecrets } from './io.js';
 
 /** Where the store is and how to open it, from the command line and the environment. */
 export interface StoreTarget {
@@ -31,28 +29,6 @@ export interface StoreOptions {
 const REDIS_SCHEME = /^rediss?(\+cluster|\+sentinel)?:\/\//i;
 const BACKENDS = [redisBackend, memoryBackend] as const;
 const SCHEMES: readonly string[] = BACKENDS.flatMap((b) => b.schemes);
-
-/**
- * The password a URL carries, as written and percent-decoded: what must never
- * be printed. Without a colon the whole user part is the password (as Redis
- * URLs read `redis://secret@host`). The user name is hidden in a shown URL
- * but not scrubbed from other text: `default` or `admin` would mangle it.
- *
- * @param url - any URL, well-formed or not
- */
-export function urlSecrets(url: string): string[] {
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
-  if (userinfo === undefined) return [];
-  const colon = userinfo.indexOf(':');
-  const raw = colon === -1 ? userinfo : userinfo.slice(colon + 1);
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // Not valid percent-encoding: the raw form is all there is to hide.
-  }
-  return [...new Set([raw, decoded])].filter((p) => p !== '');
-}
 
 /**
  * Resolves the store from `--url` (or `GREENTIC_SESSION_URL`), `--namespace`
