@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { Redis } from 'ioredis';
+import { runAdminMemory, runAdminRedis } from './admin-suite.js';
 import type { Printer } from './harness.js';
 import { runMemoryScale } from './memory-scale.js';
 import { runMemorySuite } from './memory-suite.js';
@@ -18,7 +19,7 @@ import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
 
 /** Which parts a run covers. */
-export type BenchPart = 'all' | 'memory' | 'redis';
+export type BenchPart = 'all' | 'memory' | 'redis' | 'admin';
 
 /** Options of {@link runBenchmarks}. */
 export interface RunOptions {
@@ -126,6 +127,28 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
         const target = { kind: 'cluster', url: cluster.url, ports: cluster.ports } as const;
         sections.push(
           await timed('redis cluster', () => runRedisClusterSuite(target, settings, print), print),
+        );
+      });
+    }
+  }
+
+  if (part === 'admin') {
+    sections.push(await timed('admin memory', () => runAdminMemory(settings, print), print));
+    const bin = options.redisServer === null ? null : findRedisServer();
+    if (bin === null) {
+      skipped.push('the Redis sections of the admin part: no redis-server on PATH');
+    } else {
+      await withServer(startRedis(), async (server) => {
+        redisVersion = await serverVersion(server.url);
+        const target = { kind: 'standalone', url: server.url, ports: server.ports } as const;
+        sections.push(
+          await timed('admin redis', () => runAdminRedis(target, settings, print), print),
+        );
+      });
+      await withServer(startRedisCluster(), async (cluster) => {
+        const target = { kind: 'cluster', url: cluster.url, ports: cluster.ports } as const;
+        sections.push(
+          await timed('admin redis cluster', () => runAdminRedis(target, settings, print), print),
         );
       });
     }

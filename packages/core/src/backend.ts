@@ -17,6 +17,7 @@ export {
   MAX_SESSION_CURSOR_LENGTH,
   matchesSessionFilter,
   SESSION_PAGE_LIMITS,
+  sessionSummaryOf,
   type ValidatedListOptions,
   type ValidatedScanOptions,
   type ValidatedSessionFilter,
@@ -38,6 +39,7 @@ export {
   validateSessionKey,
   validateTenantId,
   validateTenantOptions,
+  validateText,
   validateTouchTtl,
   validateTtlSecs,
 } from './validate.js';

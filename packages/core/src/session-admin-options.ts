@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { SESSION_LIMITS } from '@greentic/session-types';
+import type { StoredSession } from '@greentic/session-types';
 import { describeValue, invalidInput, type OpContext } from './context.js';
-import type { SessionScanProgress } from './session-admin.js';
-import { readOptions, validateTenantId } from './validate.js';
+import type { SessionScanProgress, SessionSummary } from './session-admin.js';
+import { readOptions, validateTenantId, validateText } from './validate.js';
 
 /** Bounds of `limit` in `listSessions`. */
 export const SESSION_PAGE_LIMITS = Object.freeze({
@@ -52,16 +52,22 @@ function filterOf(o: Readonly<Record<string, unknown>>, ctx: OpContext): Validat
 }
 
 function filterText(value: unknown, ctx: OpContext, field: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw invalidInput(ctx, `${field} must be a non-empty string, got ${describeValue(value)}`);
-  }
-  if (value.length > SESSION_LIMITS.maxTextLength) {
-    throw invalidInput(
-      ctx,
-      `${field} must be at most ${SESSION_LIMITS.maxTextLength} characters, got ${value.length}`,
-    );
-  }
-  return value;
+  return validateText(value, ctx, field, false);
+}
+
+/** The summary an operator listing shows of a stored session (frozen). */
+export function sessionSummaryOf({ session, cas }: StoredSession): SessionSummary {
+  const { tenantId, userId, teamId } = session.meta;
+  return Object.freeze({
+    key: session.key,
+    id: session.id,
+    tenantId,
+    teamId,
+    userId,
+    cas,
+    updatedAt: session.updatedAt,
+    ttlSecs: session.ttlSecs,
+  });
 }
 
 /**

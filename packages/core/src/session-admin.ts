@@ -51,7 +51,9 @@ export interface ListSessionsOptions extends SessionFilter {
  * One page of a listing. A page may hold fewer than `limit` sessions (even
  * none) while `cursor` is not null: a backend bounds the work of one call.
  * Sessions written or deleted during a listing may or may not appear; a
- * session present for the whole listing appears exactly once.
+ * session present for the whole listing appears at least once, and exactly
+ * once unless the store's keyspace is resized or rewritten during the listing
+ * (Redis SCAN may then return a key twice; the memory store never repeats one).
  */
 export interface SessionPage {
   readonly sessions: readonly SessionSummary[];

@@ -147,7 +147,18 @@ function validateTimestamp(value: unknown, ctx: OpContext, field: string): strin
   return value;
 }
 
-function validateText(value: unknown, ctx: OpContext, field: string, allowEmpty: boolean): string {
+/**
+ * Checks a free-text id (`flowId`, `nodeId`, `teamId`, `userId`, ...): a string
+ * of at most `SESSION_LIMITS.maxTextLength` characters, non-empty unless `allowEmpty`.
+ *
+ * @throws SessionError `invalid_input`
+ */
+export function validateText(
+  value: unknown,
+  ctx: OpContext,
+  field: string,
+  allowEmpty: boolean,
+): string {
   if (typeof value !== 'string' || (!allowEmpty && value.length === 0)) {
     throw invalidInput(
       ctx,

@@ -26,6 +26,7 @@ import {
   readOptions,
   resolveSessionLimits,
   sessionError,
+  sessionSummaryOf,
   type ValidatedScanOptions,
   validateCas,
   validateCount,
@@ -273,21 +274,9 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
       // Expired entries are skipped, not evicted: eviction would change the
       // shared sorted array while it is being walked.
       if (entry === undefined || entry.expiresAt <= now) continue;
-      const { session, cas } = entry.stored;
-      const { tenantId, userId, teamId } = session.meta;
+      const { tenantId, userId, teamId } = entry.stored.session.meta;
       if (!matchesSessionFilter(filter, tenantId, userId, teamId)) continue;
-      sessions.push(
-        Object.freeze({
-          key: session.key,
-          id: session.id,
-          tenantId,
-          teamId,
-          userId,
-          cas,
-          updatedAt: session.updatedAt,
-          ttlSecs: session.ttlSecs,
-        }),
-      );
+      sessions.push(sessionSummaryOf(entry.stored));
     }
     const last = sessions.at(-1);
     const more = i < keys.length && last !== undefined;

@@ -37,18 +37,20 @@ import {
   matchesSessionFilter,
   type OpContext,
   sessionError,
+  sessionSummaryOf,
   type ValidatedScanOptions,
   type ValidatedSessionFilter,
   validateCountSessionsOptions,
   validateListSessionsOptions,
   validatePurgeSessionsOptions,
+  validateSessionKey,
 } from '@greentic/session-core/backend';
 import type { Cluster, Redis } from 'ioredis';
-import { decodeHeader, decodeValue, isoAt } from './codec.js';
+import { decodeHeader, decodeValue, isoAt, type ValueHeader } from './codec.js';
 import type { RedisConnection } from './connection.js';
 import { toSessionError } from './errors.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
-import { decodeFlagReply, defineScripts, deleteArgs } from './scripts.js';
+import { defineScripts, deleteArgs } from './scripts.js';
 
 const PKG = '@greentic/session-redis';
 const CTX = {
@@ -74,8 +76,10 @@ export const DEFAULT_ADMIN_BUDGET: RedisAdminBudget = Object.freeze({
   pageTimeMs: 250,
 });
 
-/** Bytes read of each scanned value: the header and, for ordinary sessions, `meta`'s ids. */
+/** Bytes read of each scanned value when ids are needed: the header and, for ordinary sessions, `meta`'s ids. */
 const HEAD_BYTES = 4096;
+/** Bytes read when only the header is needed (it is at most about 215 bytes). */
+const HEADER_BYTES = 256;
 const META_END = ',"labels":';
 
 /** One master to scan. */
@@ -86,6 +90,36 @@ interface ScanNode {
   /** The node connection's own `keyPrefix`, which ioredis adds to keys sent on it. */
   readonly prefix: string;
 }
+
+/**
+ * Where a listing stands. `node` and `scan`: the master and the SCAN cursor of
+ * the next batch (`node` '' when every master is done). When the previous page
+ * stopped inside a batch, either
+ * - `pending` holds the few matched keys of that batch it could not return
+ *   (read again, from `pendingNode`, before scanning on: exactly once), or,
+ *   when they are too many for a cursor,
+ * - `scan` stays on the batch, `after` is the last key returned, `count` the
+ *   batch's COUNT and `end` the cursor SCAN returned after it. Resuming reads
+ *   the batch again with the same COUNT; when SCAN returns the same next
+ *   cursor it covered the same buckets and keys up to `after` are skipped;
+ *   otherwise keys were added or removed in those buckets meanwhile and the
+ *   whole batch is returned again (at least once, never a miss).
+ */
+interface Position {
+  readonly node: string;
+  readonly scan: string;
+  readonly after: string;
+  readonly count: number;
+  readonly end: string;
+  readonly pendingNode: string;
+  readonly pending: readonly string[];
+}
+
+const FRESH = { after: '', count: 0, end: '', pendingNode: '', pending: [] } as const;
+
+/** Most matched keys a cursor carries over to the next page, and their total length. */
+const MAX_PENDING_KEYS = 64;
+const MAX_PENDING_CHARS = 1200;
 
 /** A matched session: its summary and the raw Redis key it lives at. */
 interface Match {
@@ -141,18 +175,37 @@ export class RedisSessionAdmin {
   async listSessions(opts: ListSessionsOptions): Promise<SessionPage> {
     const ctx = CTX.listSessions;
     const { filter, cursor, limit } = validateListSessionsOptions(opts, ctx);
-    let pos = cursor === null ? undefined : this.#decodeCursor(cursor, filter, ctx);
+    const given = cursor === null ? undefined : this.#decodeCursor(cursor, filter, ctx);
     const nodes = await this.#nodes(ctx);
-    let at = pos === undefined ? 0 : nodes.findIndex((n) => n.id === pos?.node);
-    if (at < 0) {
-      throw invalidInput(
-        ctx,
-        'opts.cursor names a node that is no longer a master of the cluster (the topology changed); start again without a cursor',
-      );
-    }
-    pos ??= { node: (nodes[0] as ScanNode).id, scan: '0', after: '' };
+    const find = (id: string): number => {
+      const at = nodes.findIndex((n) => n.id === id);
+      if (at < 0) {
+        throw invalidInput(
+          ctx,
+          'opts.cursor names a node that is no longer a master of the cluster (the topology changed); start again without a cursor',
+        );
+      }
+      return at;
+    };
+    let pos: Position = given ?? { node: (nodes[0] as ScanNode).id, scan: '0', ...FRESH };
     const sessions: SessionSummary[] = [];
+    if (pos.pending.length > 0) {
+      // Matches of the last batch that did not fit the previous page.
+      const node = nodes[find(pos.pendingNode)] as ScanNode;
+      const raw = pos.pending.map((k) => `${this.#keyHead}${k}}`);
+      const matches = sortByKey(await this.#read(ctx, node, raw, filter, true));
+      for (const m of matches.slice(0, limit)) sessions.push(m.summary);
+      const rest = matches.slice(limit).map((m) => m.summary.key);
+      if (rest.length > 0) return this.#page(sessions, filter, { ...pos, pending: rest });
+      pos = { ...pos, pendingNode: '', pending: [] };
+      if (pos.node === '' || sessions.length === limit) {
+        return this.#page(sessions, filter, pos.node === '' ? undefined : pos);
+      }
+    }
+    if (pos.node === '') return this.#page(sessions, filter, undefined);
+    let at = find(pos.node);
     const started = performance.now();
+    let scanned = 0;
     for (let scans = 0; ; ) {
       if (
         scans >= this.#budget.maxScansPerPage ||
@@ -161,27 +214,54 @@ export class RedisSessionAdmin {
         return this.#page(sessions, filter, pos);
       }
       const node = nodes[at] as ScanNode;
-      const [next, keys] = await this.#scan(ctx, node, pos.scan);
-      scans++;
-      const after = pos.after;
-      const matches = (await this.#read(ctx, node, keys, filter))
-        .filter((m) => after === '' || m.summary.key > after)
-        .sort((a, b) => (a.summary.key < b.summary.key ? -1 : 1));
+      // Ask SCAN for about as many keys as should fill the page at the density
+      // seen so far: SCAN stops once it has collected COUNT keys, so a batch
+      // overflows the page by a few keys at most, and those few travel in the
+      // cursor. Resuming inside a batch repeats its COUNT: from one cursor,
+      // SCAN returns the same batch only for the same COUNT.
       const room = limit - sessions.length;
+      const density = scanned === 0 ? 1 : sessions.length / scanned;
+      const count =
+        pos.after !== ''
+          ? pos.count
+          : Math.max(
+              16,
+              Math.min(this.#budget.scanCount, Math.ceil(room / Math.max(density, 1e-6))),
+            );
+      const [next, keys] = await this.#scan(ctx, node, pos.scan, count);
+      scans++;
+      scanned += keys.length;
+      const after = next === pos.end ? pos.after : '';
+      const matches = sortByKey(await this.#read(ctx, node, keys, filter, true)).filter(
+        (m) => after === '' || m.summary.key > after,
+      );
+      for (const m of matches.slice(0, room)) sessions.push(m.summary);
+      const onward: Position =
+        next !== '0'
+          ? { node: node.id, scan: next, ...FRESH }
+          : at + 1 < nodes.length
+            ? { node: (nodes[at + 1] as ScanNode).id, scan: '0', ...FRESH }
+            : { node: '', scan: '0', ...FRESH };
       if (matches.length > room) {
-        // The batch does not fit: the cursor stays on it and remembers the last key taken.
-        for (const m of matches.slice(0, room)) sessions.push(m.summary);
-        pos = { node: node.id, scan: pos.scan, after: sessions.at(-1)?.key ?? after };
+        const rest = matches.slice(room).map((m) => m.summary.key);
+        const chars = rest.reduce((n, k) => n + k.length + 1, 0);
+        pos =
+          rest.length <= MAX_PENDING_KEYS && chars <= MAX_PENDING_CHARS
+            ? { ...onward, pendingNode: node.id, pending: rest }
+            : {
+                node: node.id,
+                scan: pos.scan,
+                after: (sessions.at(-1) as SessionSummary).key,
+                count,
+                end: next,
+                pendingNode: '',
+                pending: [],
+              };
         return this.#page(sessions, filter, pos);
       }
-      for (const m of matches) sessions.push(m.summary);
-      if (next === '0') {
-        at++;
-        if (at >= nodes.length) return this.#page(sessions, filter, undefined);
-        pos = { node: (nodes[at] as ScanNode).id, scan: '0', after: '' };
-      } else {
-        pos = { node: node.id, scan: next, after: '' };
-      }
+      pos = onward;
+      if (pos.node === '') return this.#page(sessions, filter, undefined);
+      at = find(pos.node);
       if (sessions.length === limit) return this.#page(sessions, filter, pos);
     }
   }
@@ -203,34 +283,53 @@ export class RedisSessionAdmin {
   #page(
     sessions: SessionSummary[],
     filter: ValidatedSessionFilter,
-    pos: { node: string; scan: string; after: string } | undefined,
+    pos: Position | undefined,
   ): SessionPage {
     return Object.freeze({
       sessions: Object.freeze(sessions),
       cursor:
         pos === undefined
           ? null
-          : encodeSessionCursor(this.#scope, filter, [pos.node, pos.scan, pos.after]),
+          : encodeSessionCursor(this.#scope, filter, [
+              pos.node,
+              pos.scan,
+              pos.after,
+              String(pos.count),
+              pos.end,
+              pos.pendingNode,
+              pos.pending.join(' '),
+            ]),
     });
   }
 
-  #decodeCursor(
-    cursor: string,
-    filter: ValidatedSessionFilter,
-    ctx: OpContext,
-  ): { node: string; scan: string; after: string } {
-    const [node, scan, after] = decodeSessionCursor(cursor, this.#scope, filter, 3, ctx) as [
-      string,
-      string,
-      string,
-    ];
-    if (!SCAN_CURSOR.test(scan) || BigInt(scan) > MAX_SCAN_CURSOR) {
+  #decodeCursor(cursor: string, filter: ValidatedSessionFilter, ctx: OpContext): Position {
+    const [node, scan, after, countText, end, pendingNode, pendingText] = decodeSessionCursor(
+      cursor,
+      this.#scope,
+      filter,
+      7,
+      ctx,
+    ) as [string, string, string, string, string, string, string];
+    const count = /^(0|[1-9]\d{0,6})$/.test(countText) ? Number(countText) : -1;
+    const pending = pendingText === '' ? [] : pendingText.split(' ');
+    const isScan = (c: string) => SCAN_CURSOR.test(c) && BigInt(c) <= MAX_SCAN_CURSOR;
+    const inBatch = after !== '';
+    if (
+      !isScan(scan) ||
+      (inBatch
+        ? !isScan(end) || count < 1 || count > this.#budget.scanCount || pending.length > 0
+        : end !== '' || count !== 0) ||
+      pending.length > 0 !== (pendingNode !== '') ||
+      pending.length > MAX_PENDING_KEYS ||
+      (node === '' && (inBatch || pending.length === 0))
+    ) {
       throw invalidInput(
         ctx,
         'opts.cursor holds no valid SCAN position; start again without a cursor',
       );
     }
-    return { node, scan, after };
+    for (const k of pending) validateSessionKey(k, ctx, 'opts.cursor');
+    return { node, scan, after, count, end, pendingNode, pending };
   }
 
   /**
@@ -247,6 +346,7 @@ export class RedisSessionAdmin {
     signal?.throwIfAborted();
     const nodes = await this.#nodes(ctx);
     const totals = { scanned: 0, matched: 0, deleted: 0 };
+    const withIds = filter.userId !== undefined || filter.teamId !== undefined;
     let stopped = false;
     const walkNode = async (node: ScanNode): Promise<void> => {
       let cursor = '0';
@@ -255,12 +355,23 @@ export class RedisSessionAdmin {
         signal?.throwIfAborted();
         const [next, keys] = await this.#scan(ctx, node, cursor);
         cursor = next;
-        const matches = await this.#read(ctx, node, keys, filter);
+        let matched: number;
         let deleted = 0;
-        if (remove && matches.length > 0) deleted = await this.#delete(ctx, node, matches, filter);
+        if (remove && !withIds) {
+          // The whole tenant: the fenced delete script checks the owner itself,
+          // so each key costs one script call and no read.
+          deleted = await this.#deleteKeys(ctx, node, this.#sessionKeys(node, keys), filter, null);
+          matched = deleted;
+        } else {
+          const matches = await this.#read(ctx, node, keys, filter, withIds);
+          matched = matches.length;
+          if (remove && matched > 0) {
+            deleted = await this.#deleteKeys(ctx, node, matches, filter, matches);
+          }
+        }
         if (stopped) return;
         totals.scanned += keys.length;
-        totals.matched += matches.length;
+        totals.matched += matched;
         totals.deleted += deleted;
         onProgress?.(Object.freeze({ ...totals }));
       } while (cursor !== '0');
@@ -305,10 +416,15 @@ export class RedisSessionAdmin {
   }
 
   /** One SCAN step on one master: the next cursor and the raw keys. */
-  #scan(ctx: OpContext, node: ScanNode, cursor: string): Promise<[string, string[]]> {
+  #scan(
+    ctx: OpContext,
+    node: ScanNode,
+    cursor: string,
+    count = this.#budget.scanCount,
+  ): Promise<[string, string[]]> {
     return this.#connection.run(
       ctx,
-      () => node.client.scan(cursor, 'MATCH', this.#pattern, 'COUNT', this.#budget.scanCount),
+      () => node.client.scan(cursor, 'MATCH', this.#pattern, 'COUNT', count),
       (reply) => {
         const [next, keys] = reply as [string, string[]];
         return [String(next), keys];
@@ -332,13 +448,13 @@ export class RedisSessionAdmin {
     node: ScanNode,
     rawKeys: readonly string[],
     filter: ValidatedSessionFilter,
+    withIds: boolean,
   ): Promise<Match[]> {
-    const keys = rawKeys.filter(
-      (k) => k.startsWith(this.#keyHead) && k.startsWith(node.prefix) && k.endsWith('}'),
-    );
+    const keys = this.#sessionKeys(node, rawKeys);
     if (keys.length === 0) return [];
+    const bytes = withIds ? HEAD_BYTES : HEADER_BYTES;
     const heads = await this.#pipeline(ctx, node, (p) => {
-      for (const k of keys) p.getrange(this.#sendKey(node, k), 0, HEAD_BYTES - 1);
+      for (const k of keys) p.getrange(this.#sendKey(node, k), 0, bytes - 1);
     });
     const out: Match[] = [];
     const whole: string[] = [];
@@ -349,6 +465,11 @@ export class RedisSessionAdmin {
       // The owner is compared before any JSON is looked at.
       if (header === null || header.tenantId !== filter.tenantId) return;
       const key = rawKey.slice(this.#keyHead.length, -1);
+      if (!withIds) {
+        // A count or purge of the whole tenant: the ids are never shown.
+        out.push({ rawKey, summary: summaryOf(key, header, null, null) });
+        return;
+      }
       const end = raw.indexOf(META_END, header.bodyAt);
       if (end < 0) {
         if (raw.length >= HEAD_BYTES) whole.push(rawKey);
@@ -360,19 +481,7 @@ export class RedisSessionAdmin {
         return;
       }
       if (!matchesSessionFilter(filter, header.tenantId, meta.userId, meta.teamId)) return;
-      out.push({
-        rawKey,
-        summary: Object.freeze({
-          key,
-          id: header.id,
-          tenantId: header.tenantId,
-          teamId: meta.teamId,
-          userId: meta.userId,
-          cas: header.cas,
-          updatedAt: isoAt(header.updatedAtMs),
-          ttlSecs: header.ttlSecs,
-        }),
-      });
+      out.push({ rawKey, summary: summaryOf(key, header, meta.userId, meta.teamId) });
     });
     if (whole.length > 0) out.push(...(await this.#readWhole(ctx, node, whole, filter)));
     return out;
@@ -397,51 +506,52 @@ export class RedisSessionAdmin {
         return;
       }
       if (stored === null) return;
-      const { session, cas } = stored;
-      const { tenantId, userId, teamId } = session.meta;
+      const { tenantId, userId, teamId } = stored.session.meta;
       if (!matchesSessionFilter(filter, tenantId, userId, teamId)) return;
-      out.push({
-        rawKey,
-        summary: Object.freeze({
-          key,
-          id: session.id,
-          tenantId,
-          teamId,
-          userId,
-          cas,
-          updatedAt: session.updatedAt,
-          ttlSecs: session.ttlSecs,
-        }),
-      });
+      out.push({ rawKey, summary: sessionSummaryOf(stored) });
     });
     return out;
   }
 
-  /** Deletes the matches with the store's delete script, fenced to tenant and incarnation. */
-  async #delete(
+  /** The scanned keys that have this store's layout (`<prefix><ns>:{<key>}`). */
+  #sessionKeys(node: ScanNode, rawKeys: readonly string[]): string[] {
+    return rawKeys.filter(
+      (k) => k.startsWith(this.#keyHead) && k.startsWith(node.prefix) && k.endsWith('}'),
+    );
+  }
+
+  /**
+   * Deletes keys with the store's delete script in one pipeline, fenced to the
+   * tenant and, for matches, to the incarnation id the read saw.
+   *
+   * @param keys - raw keys, or the matches of a read
+   * @param matches - the same matches (their ids fence the delete), or null for raw keys
+   * @returns how many sessions were deleted
+   */
+  async #deleteKeys(
     ctx: OpContext,
     node: ScanNode,
-    matches: readonly Match[],
+    keys: readonly (string | Match)[],
     filter: ValidatedSessionFilter,
+    matches: readonly Match[] | null,
   ): Promise<number> {
+    if (keys.length === 0) return 0;
     defineScripts(node.client);
     const replies = await this.#pipeline(ctx, node, (p) => {
       // A command defined on a client is available on its pipelines too.
       const del = (p as unknown as Record<string, (...args: string[]) => unknown>)[
         LUA_SCRIPTS.delete.command
       ] as (...args: string[]) => unknown;
-      for (const m of matches) {
-        del.call(p, ...deleteArgs(this.#sendKey(node, m.rawKey), filter.tenantId, m.summary.id));
-      }
+      keys.forEach((k, i) => {
+        const rawKey = typeof k === 'string' ? k : k.rawKey;
+        const id = matches === null ? undefined : matches[i]?.summary.id;
+        del.call(p, ...deleteArgs(this.#sendKey(node, rawKey), filter.tenantId, id));
+      });
     });
     let deleted = 0;
-    matches.forEach((m, i) => {
-      try {
-        if (decodeFlagReply(ctx, replies[i], m.summary.key)) deleted++;
-      } catch {
-        // Not a session any more (damaged meanwhile): left alone, not counted.
-      }
-    });
+    // 1 deleted; 0 gone, another tenant's or another incarnation; -2 not a
+    // session (damaged meanwhile): left alone and not counted.
+    for (const reply of replies) if (reply === 1) deleted++;
     return deleted;
   }
 
@@ -464,6 +574,28 @@ export class RedisSessionAdmin {
       },
     );
   }
+}
+
+function sortByKey(matches: Match[]): Match[] {
+  return matches.sort((a, b) => (a.summary.key < b.summary.key ? -1 : 1));
+}
+
+function summaryOf(
+  key: string,
+  header: ValueHeader,
+  userId: string | null,
+  teamId: string | null,
+): SessionSummary {
+  return Object.freeze({
+    key,
+    id: header.id,
+    tenantId: header.tenantId,
+    teamId,
+    userId,
+    cas: header.cas,
+    updatedAt: isoAt(header.updatedAtMs),
+    ttlSecs: header.ttlSecs,
+  });
 }
 
 /**

@@ -70,6 +70,7 @@ async function listAll(
   store: SessionAdmin,
   filter: SessionFilter,
   limit?: number,
+  unique = true,
 ): Promise<SessionSummary[]> {
   const all: SessionSummary[] = [];
   let cursor: string | null = null;
@@ -85,8 +86,10 @@ async function listAll(
     if (cursor === null) break;
   }
   expect(cursor).toBeNull();
-  const keys = all.map((s) => s.key);
-  expect(new Set(keys).size, 'no session is listed twice').toBe(keys.length);
+  if (unique) {
+    const keys = all.map((s) => s.key);
+    expect(new Set(keys).size, 'no session is listed twice').toBe(keys.length);
+  }
   return all;
 }
 
@@ -167,7 +170,9 @@ export function adminTests(ctx: SuiteContext): void {
       }
     });
 
-    it('under concurrent writes, every session present throughout is listed exactly once', async () => {
+    // At least once: Redis SCAN may repeat a key when the keyspace is resized
+    // meanwhile (see SessionPage); without writes, the tests above ask exactly once.
+    it('under concurrent writes, every session present throughout is listed, and only the tenant’s', async () => {
       const store = await openAdmin(ctx);
       const tenantId = uniqueTenant();
       const stable = await seed(store, tenantId, 30, ['u1']);
@@ -182,7 +187,7 @@ export function adminTests(ctx: SuiteContext): void {
           await seed(store, uniqueTenant('noise'), 1);
         }
       })();
-      const listed = await listAll(store, { tenantId, userId: 'u1' }, 4);
+      const listed = await listAll(store, { tenantId, userId: 'u1' }, 4, false);
       writing = false;
       await writer;
       const listedKeys = new Set(listed.map((s) => s.key));
