@@ -1,6 +1,6 @@
 export { redisBackend } from './backend.js';
 export { decodeValue, encodeTail, VALUE_FORMAT } from './codec.js';
-export { toSessionError } from './errors.js';
+export { redactUrl, toSessionError } from './errors.js';
 export {
   DEFAULT_NAMESPACE,
   MAX_NAMESPACE_LENGTH,
@@ -15,5 +15,5 @@ export {
   RedisSessionStore,
   type RedisSessionStoreOptions,
 } from './redis-session-store.js';
-export type { RedisServerInfo } from './server-info.js';
+export type { RedisMasterInfo, RedisServerInfo } from './server-info.js';
 export { MAX_DATABASE, type ParsedRedisUrl, parseRedisUrl } from './url.js';

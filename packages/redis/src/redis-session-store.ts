@@ -285,7 +285,7 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
   /**
    * Connects (waiting at most `commandTimeoutMs`), then reads what the store
    * depends on from every master: Redis version, `maxmemory-policy`, and
-   * cluster state. Call it at startup to fail fast with a clear error instead
+   * cluster state, with each master's address and `PING` round trip. Call it at startup to fail fast with a clear error instead
    * of on the first operation.
    *
    * @returns what was found, with `warnings` for settings that weaken the

@@ -2,6 +2,20 @@ import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisConnection } from './connection.js';
 
+/** What {@link RedisSessionStore.ready} found on one master. */
+export interface RedisMasterInfo {
+  /** `host:port` the client is connected to (never credentials). */
+  readonly address: string;
+  /** `redis_version`. */
+  readonly redisVersion: string;
+  /** `maxmemory_policy`. */
+  readonly maxmemoryPolicy: string;
+  /** `cluster_state` (`ok` whenever `ready()` resolves), or null on a standalone server. */
+  readonly clusterState: string | null;
+  /** Round trip of one `PING`, in milliseconds: the median of three, sent one after the other. */
+  readonly latencyMs: number;
+}
+
 /** What {@link RedisSessionStore.ready} found on the server. */
 export interface RedisServerInfo {
   /** `standalone`, or `cluster` for a Redis Cluster. */
@@ -12,6 +26,28 @@ export interface RedisServerInfo {
   readonly maxmemoryPolicies: readonly string[];
   /** Settings that weaken the store's guarantees, one sentence each. */
   readonly warnings: readonly string[];
+  /** Each master in the order of `redisVersions`: address, settings, cluster state, latency. */
+  readonly masters: readonly RedisMasterInfo[];
+}
+
+/** Median of three sequential PINGs, so one scheduling hiccup does not count. */
+async function pingLatencyMs(node: Redis): Promise<number> {
+  const rounds: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await node.ping();
+    rounds.push(performance.now() - start);
+  }
+  // Microseconds are the most a timer here resolves; more digits are noise.
+  return Math.round((rounds.sort((a, b) => a - b)[1] as number) * 1000) / 1000;
+}
+
+function addressOf(node: Redis): string {
+  // The socket's peer is where the commands went (for Sentinel, the master it named).
+  const socket = node.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  const host = socket?.remoteAddress ?? node.options.host ?? '';
+  const port = socket?.remotePort ?? node.options.port ?? 0;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 const identity = <T>(value: T): T => value;
@@ -26,8 +62,8 @@ function atLeast(version: string, major: number, minor: number): boolean {
 }
 
 /**
- * Reads version, eviction policy and (on a cluster) cluster state from every
- * master, through the store's connection rules.
+ * Reads version, eviction policy, (on a cluster) cluster state and the
+ * round-trip latency of every master, through the store's connection rules.
  *
  * @param connection - the store's connection
  * @param ctx - operation, for errors
@@ -50,8 +86,9 @@ export async function readServerInfo(
         async () => {
           const server = await node.info('server');
           const memory = await node.info('memory');
-          const state = cluster ? await node.cluster('INFO') : '';
-          return { server, memory, state: String(state) };
+          const state = cluster ? await node.cluster('INFO') : await node.info('cluster');
+          const latencyMs = await pingLatencyMs(node);
+          return { server, memory, state: String(state), latencyMs, address: addressOf(node) };
         },
         identity,
       ),
@@ -69,6 +106,11 @@ export async function readServerInfo(
         `${where} reports cluster_state:${field(info.state, 'cluster_state') || 'unknown'}; the cluster cannot serve every slot`,
       );
     }
+    if (!cluster && field(info.state, 'cluster_enabled') === '1') {
+      warnings.push(
+        `${where} runs in cluster mode but was opened as a standalone server: keys of slots another master serves fail with MOVED; use a redis+cluster:// URL`,
+      );
+    }
     const version = redisVersions[i] ?? '';
     if (!atLeast(version, 6, 2)) {
       warnings.push(
@@ -82,10 +124,20 @@ export async function readServerInfo(
       );
     }
   });
+  const details = infos.map((info, i) =>
+    Object.freeze({
+      address: info.address,
+      redisVersion: redisVersions[i] ?? '',
+      maxmemoryPolicy: maxmemoryPolicies[i] ?? '',
+      clusterState: cluster ? field(info.state, 'cluster_state') : null,
+      latencyMs: info.latencyMs,
+    }),
+  );
   return Object.freeze({
     mode: cluster ? 'cluster' : 'standalone',
     redisVersions: Object.freeze(redisVersions),
     maxmemoryPolicies: Object.freeze(maxmemoryPolicies),
     warnings: Object.freeze(warnings),
+    masters: Object.freeze(details),
   });
 }

@@ -56,6 +56,22 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     const ok = await store(`redis://127.0.0.1:${safe.port}`).ready();
     expect(ok.maxmemoryPolicies).toStrictEqual(['noeviction']);
     expect(ok.warnings).toStrictEqual([]);
+    expect(ok.masters).toHaveLength(1);
+    expect(ok.masters[0]).toMatchObject({
+      address: `127.0.0.1:${safe.port}`,
+      maxmemoryPolicy: 'noeviction',
+      clusterState: null,
+    });
+    expect(ok.masters[0]?.redisVersion).toBe(ok.redisVersions[0]);
+    expect(ok.masters[0]?.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('ready() warns when a cluster-mode server is opened as a standalone one', async () => {
+    const node = await server(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']);
+    const info = await store(`redis://127.0.0.1:${node.port}`).ready();
+    expect(info.mode).toBe('standalone');
+    expect(info.warnings.join(' ')).toContain('runs in cluster mode');
+    expect(info.warnings.join(' ')).toContain('redis+cluster://');
   });
 
   it('nothing listening: ready() fails as unavailable with reason unreachable', async () => {
@@ -69,6 +85,11 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('server configuration met at startup an
     const info = await s.ready();
     expect(info.mode).toBe('cluster');
     expect(info.redisVersions).toHaveLength(3);
+    expect(info.masters.map((m) => m.clusterState)).toStrictEqual(['ok', 'ok', 'ok']);
+    // Three distinct masters, each with its own address.
+    const addresses = info.masters.map((m) => m.address);
+    expect(new Set(addresses).size).toBe(3);
+    for (const address of addresses) expect(address).toMatch(/^[^@]+:\d+$/);
   });
 
   it('a database the server does not have fails loudly, and nothing is written to another', async () => {

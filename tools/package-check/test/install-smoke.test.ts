@@ -303,3 +303,45 @@ describe('an app already on ioredis 5', () => {
     expect(await runJson(project, 'check.js')).toEqual({ store: 'function' });
   }, 240_000);
 });
+
+describe('installing the packed CLI into a project outside the workspace', () => {
+  let workDir: string;
+  let bin: string;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'greentic-cli-install-'));
+    expect(workDir.startsWith(REPO_ROOT)).toBe(false);
+    const tarballs = await packAll(
+      [
+        '@greentic/session-types',
+        '@greentic/session-core',
+        '@greentic/session-memory',
+        '@greentic/session-redis',
+        '@greentic/session-cli',
+      ],
+      workDir,
+    );
+    const project = createProject(workDir, 'ops', 'commonjs');
+    // ioredis is a peer: npm installs it from the registry without being asked.
+    await npmInstall(project, tarballs);
+    bin = join(project, 'node_modules/.bin/greentic-session');
+  }, 240_000);
+
+  afterAll(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('greentic-session --help runs from node_modules/.bin', async () => {
+    const { stdout } = await runOk(bin, ['--help'], { cwd: workDir, isolateEnv: true });
+    expect(stdout).toContain('Usage: greentic-session');
+    expect(stdout).toContain('purge');
+  });
+
+  it('greentic-session check --json opens a store through the installed backends', async () => {
+    const { stdout } = await runOk(bin, ['check', '--json', '--url', 'memory://'], {
+      cwd: workDir,
+      isolateEnv: true,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, backend: '@greentic/session-memory' });
+  });
+});
