@@ -5,6 +5,7 @@ import type {
   TenantSessionStore,
   UpdateCasResult,
 } from './session-store.js';
+import { observerOf, STORE_OBSERVER } from './store-observer.js';
 import { validateTenantId } from './validate.js';
 
 const PKG = '@greentic/session-core';
@@ -26,6 +27,8 @@ export function createTenantView(store: SessionStore, tenantId: string): TenantS
   const opts = Object.freeze({ tenantId });
   return Object.freeze({
     tenantId,
+    // Hooks and telemetry of the store: `mutate` and the turn runner find them here.
+    [STORE_OBSERVER]: observerOf(store),
     get: (key: SessionKey): Promise<StoredSession | null> => store.get(key, opts),
     put: (session: SessionInput): Promise<Cas> => store.put(session, opts),
     updateCas: (session: SessionInput, expected: Cas): Promise<UpdateCasResult> =>

@@ -1,6 +1,9 @@
 import type {
   SessionInput,
   SessionStore,
+  SessionStoreEventName,
+  SessionStoreListener,
+  SessionTelemetryOptions,
   TenantOptions,
   TenantSessionStore,
   UpdateCasResult,
@@ -9,12 +12,14 @@ import {
   assertTenantFence,
   createTenantView,
   expiresAtMs,
+  instrumentStore,
   invalidInput,
   type OpContext,
   type PreviousSnapshotLookup,
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
+  StoreObserver,
   sessionError,
   validateCas,
   validateCount,
@@ -53,9 +58,17 @@ export interface InMemorySessionStoreOptions {
    * @default DEFAULT_SESSION_LIMITS
    */
   limits?: Partial<SessionLimits>;
+  /**
+   * OpenTelemetry: omitted, the globally registered providers when
+   * `@opentelemetry/api` is installed; `false`, none. See the README.
+   */
+  telemetry?: SessionTelemetryOptions | false;
 }
 
-const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits'] as const;
+const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits', 'telemetry'] as const;
+
+/** The operations spans and metrics cover. */
+const OBSERVED = ['get', 'put', 'updateCas', 'delete', 'touch'] as const;
 
 interface Entry extends HeapItem {
   /** Frozen `{ session, cas }`, handed out as is: a read costs a Map lookup. */
@@ -102,6 +115,7 @@ export class InMemorySessionStore implements SessionStore {
   readonly #now: () => number;
   readonly #sweepBatchSize: number;
   readonly #limits: SessionLimits;
+  readonly #observer: StoreObserver;
   /** The stored snapshot under a key, expired or not: writes reuse its unchanged parts. */
   readonly #previous: PreviousSnapshotLookup = (key) => this.#entries.get(key)?.stored.session;
   #closed = false;
@@ -122,6 +136,28 @@ export class InMemorySessionStore implements SessionStore {
     this.#now = now as () => number;
     this.#sweepBatchSize = sweepBatchSize as number;
     this.#limits = resolveSessionLimits(o.limits, c);
+    this.#observer = new StoreObserver({
+      pkg: PKG,
+      system: 'memory',
+      telemetry: o.telemetry,
+      ctx: c,
+    });
+    instrumentStore(this, this.#observer, OBSERVED);
+    this.#observer.gauge(
+      'greentic.session.memory.size',
+      'Entries held, expired ones not yet evicted included.',
+      () => this.#entries.size,
+    );
+  }
+
+  /**
+   * Hooks: `error`, `conflict`, `retry` (from `mutate`), `expired` (sessions
+   * evicted by the sweep or on access). See the README.
+   *
+   * @returns a function that removes the listener
+   */
+  on<E extends SessionStoreEventName>(event: E, listener: SessionStoreListener<E>): () => void {
+    return this.#observer.on(event, listener);
   }
 
   /** The size limits every write of this store enforces (frozen). */
@@ -253,6 +289,7 @@ export class InMemorySessionStore implements SessionStore {
   /** Drops every session; later calls throw `unavailable`. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#observer.close();
     this.#entries.clear();
     this.#heap.clear();
   }
@@ -279,6 +316,7 @@ export class InMemorySessionStore implements SessionStore {
       this.#evict(top.stored.session.key, top);
       evicted++;
     }
+    if (evicted > 0) this.#observer.expired(evicted);
     return evicted;
   }
 
@@ -296,6 +334,7 @@ export class InMemorySessionStore implements SessionStore {
     }
     if (entry.expiresAt <= now) {
       this.#evict(key, entry);
+      this.#observer.expired(1);
       return undefined;
     }
     return entry;
