@@ -46,6 +46,8 @@ export interface CollectedPoint {
 export interface TelemetryHarness {
   readonly tracerProvider: BasicTracerProvider;
   readonly meterProvider: MeterProvider;
+  /** Both providers, as a store's `telemetry` option. */
+  readonly telemetry: { tracerProvider: BasicTracerProvider; meterProvider: MeterProvider };
   /** Spans ended so far. */
   spans(): ReadableSpan[];
   /** Every data point of every metric now. */
@@ -99,6 +101,7 @@ export function createTelemetryHarness(): TelemetryHarness {
   return {
     tracerProvider,
     meterProvider,
+    telemetry: { tracerProvider, meterProvider },
     spans: () => exporter.getFinishedSpans(),
     points,
     pointsOf,
