@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Printer } from './harness.js';
 import { runMemoryScale } from './memory-scale.js';
 import { runMemorySuite } from './memory-suite.js';
+import { runOtelSuite } from './otel-suite.js';
 import {
   findRedisServer,
   type RunningRedis,
@@ -17,8 +18,8 @@ import { runRedisClusterSuite, runRedisSuite } from './redis-suite.js';
 import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
 
-/** Which parts a run covers. */
-export type BenchPart = 'all' | 'memory' | 'redis';
+/** Which parts a run covers (`otel` runs alone: it is not part of `all`). */
+export type BenchPart = 'all' | 'memory' | 'redis' | 'otel';
 
 /** Options of {@link runBenchmarks}. */
 export interface RunOptions {
@@ -127,6 +128,18 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
         sections.push(
           await timed('redis cluster', () => runRedisClusterSuite(target, settings, print), print),
         );
+      });
+    }
+  }
+
+  if (part === 'otel') {
+    if ((options.redisServer === null ? null : findRedisServer()) === null) {
+      skipped.push('the Redis half of the otel part: no redis-server on PATH');
+      sections.push(...(await runOtelSuite(settings, print, null)));
+    } else {
+      await withServer(startRedis(), async (server) => {
+        redisVersion = await serverVersion(server.url);
+        sections.push(...(await runOtelSuite(settings, print, server.url)));
       });
     }
   }

@@ -54,7 +54,7 @@ export interface StoreObserverOptions {
 }
 
 /** Outcome attribute values (`greentic.session.outcome`). */
-type Outcome = 'ok' | 'miss' | 'conflict' | 'error';
+type Outcome = 'ok' | 'miss' | 'conflict' | 'error' | 'aborted';
 
 /** An observable gauge of a store, and where it is registered now. */
 interface Gauge {
@@ -206,13 +206,14 @@ export class StoreObserver implements SessionEventSource {
     }
     let span: SpanLike | undefined;
     if (instruments?.tracer !== undefined) {
-      const attributes: TelemetryAttributes = { ...this.#attrs(operation) };
-      if (this.#telemetry.recordKeyHash) {
-        const h = keyHash(key);
+      // The shared frozen attributes unless an opt-in adds to them: the SDK
+      // copies what it is given.
+      let attributes = this.#attrs(operation);
+      if (this.#telemetry.recordKeyHash || this.#telemetry.recordTenantId) {
+        attributes = { ...attributes };
+        const h = this.#telemetry.recordKeyHash ? keyHash(key) : undefined;
         if (h !== undefined) attributes['greentic.session.key_hash'] = h;
-      }
-      if (this.#telemetry.recordTenantId) {
-        const t = tenantOf(opts);
+        const t = this.#telemetry.recordTenantId ? tenantOf(opts) : undefined;
         if (t !== undefined) attributes['greentic.session.tenant_id'] = t;
       }
       span = instruments.tracer.startSpan(
@@ -322,8 +323,10 @@ export class StoreObserver implements SessionEventSource {
             return r;
           },
           (err: unknown) => {
-            span.setAttribute('error.type', errorType(err));
-            span.setStatus({ code: STATUS_ERROR, message: errorType(err) });
+            if (SessionError.isInstance(err)) {
+              span.setAttribute('error.type', err.code);
+              span.setStatus({ code: STATUS_ERROR, message: err.code });
+            } else span.setAttribute('greentic.session.outcome', 'aborted');
             span.end();
             throw err;
           },
@@ -338,13 +341,21 @@ export class StoreObserver implements SessionEventSource {
       },
       end: (attempts, outcome, error) => {
         if (p === undefined) return;
+        // What `fn` threw (not a SessionError) is the application's, not a
+        // store error: the call is `aborted`, not failed.
+        const ended = outcome === 'error' && !SessionError.isInstance(error) ? 'aborted' : outcome;
         p.instruments?.attempts?.record(attempts, {
           ...this.#base,
-          'greentic.session.outcome': outcome,
+          'greentic.session.outcome': ended,
         });
         p.span?.setAttribute('greentic.session.attempts', attempts);
-        if (outcome === 'error') this.#fail(p, 'mutate', error);
-        else this.#finish(p, 'mutate', outcome === 'ok' ? 'ok' : 'miss');
+        if (ended === 'error') this.#fail(p, 'mutate', error);
+        else
+          this.#finish(
+            p,
+            'mutate',
+            ended === 'ok' ? 'ok' : ended === 'aborted' ? 'aborted' : 'miss',
+          );
       },
     };
   }
