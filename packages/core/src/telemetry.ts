@@ -197,6 +197,14 @@ function buildInstruments(
   };
 }
 
+function asProvider(value: unknown, method: string): unknown {
+  return typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>)[method] === 'function'
+    ? value
+    : undefined;
+}
+
 const TELEMETRY_OPTIONS = [
   'tracerProvider',
   'meterProvider',
@@ -294,12 +302,18 @@ export class Telemetry {
     this.#seenTrace = t;
     this.#seenMetrics = m;
     const otel = loadOtelApi();
+    // Without a copy of the API of our own (an application that bundled
+    // its copy), the registry's entries are the providers themselves.
+    const tracerProvider =
+      t === undefined ? undefined : (otel?.trace.getTracerProvider() ?? asProvider(t, 'getTracer'));
+    const meterProvider =
+      m === undefined ? undefined : (otel?.metrics.getMeterProvider() ?? asProvider(m, 'getMeter'));
     this.#set(
-      otel === null || (t === undefined && m === undefined)
+      tracerProvider === undefined && meterProvider === undefined
         ? undefined
         : this.#build(
-            t === undefined ? undefined : otel.trace.getTracerProvider(),
-            m === undefined ? undefined : otel.metrics.getMeterProvider(),
+            tracerProvider as TracerProviderLike | undefined,
+            meterProvider as MeterProviderLike | undefined,
           ),
     );
     return this.#instruments;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmInstall, packAll } from '../src/consumer.ts';
 import { runOk } from '../src/run.ts';
-import { packPackage } from '../src/tarball.ts';
-import { listPublicPackages, REPO_ROOT } from '../src/workspace.ts';
+import { REPO_ROOT } from '../src/workspace.ts';
 
 // @opentelemetry/api is an optional peer: without it the packed packages
 // load and work (hooks included); with it and an SDK, the same installed
@@ -14,15 +14,6 @@ const PACKAGES = ['@greentic/session-types', '@greentic/session-core', '@greenti
 const OTEL = ['@opentelemetry/api@1.9.1', '@opentelemetry/sdk-trace-base@2.12.1'];
 const esbuild = join(REPO_ROOT, 'tools/package-check/node_modules/.bin/esbuild');
 const fixture = fileURLToPath(new URL('./fixtures/otel-app.mjs', import.meta.url));
-
-async function npmInstall(project: string, specs: readonly string[]): Promise<void> {
-  await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], {
-    cwd: project,
-    env: { npm_config_update_notifier: 'false' },
-    isolateEnv: true,
-    timeoutMs: 150_000,
-  });
-}
 
 async function run(cwd: string, file: string): Promise<Record<string, unknown>> {
   const { stdout } = await runOk('node', [file], { cwd, isolateEnv: true, timeoutMs: 30_000 });
@@ -46,13 +37,7 @@ describe('@opentelemetry/api is optional', () => {
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'greentic-otel-optional-'));
     expect(workDir.startsWith(REPO_ROOT)).toBe(false);
-    const byName = new Map(listPublicPackages().map((p) => [p.name, p]));
-    const tarballs: string[] = [];
-    for (const name of PACKAGES) {
-      const pkg = byName.get(name);
-      if (pkg === undefined) throw new Error(`${name} is not a public package`);
-      tarballs.push((await packPackage(pkg.dir, workDir)).tarball);
-    }
+    const tarballs = await packAll(PACKAGES, workDir);
     project = join(workDir, 'app');
     mkdirSync(project);
     writeFileSync(
