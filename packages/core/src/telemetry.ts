@@ -22,14 +22,19 @@ export type TelemetryAttributes = Record<string, string | number | boolean>;
 
 /** The members of an OpenTelemetry `Span` the stores use. */
 export interface SpanLike {
+  /** Sets one attribute. */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets the status (`2` = error). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Adds a span event. */
   addEvent(name: string, attributes?: TelemetryAttributes): unknown;
+  /** Ends the span. */
   end(): void;
 }
 
 /** The members of an OpenTelemetry `Tracer` the stores use. */
 export interface TracerLike {
+  /** Starts a span, a child of the span in `context` when given. */
   startSpan(
     name: string,
     options?: { kind?: number; attributes?: TelemetryAttributes },
@@ -39,37 +44,46 @@ export interface TracerLike {
 
 /** An OpenTelemetry `TracerProvider` (for example the SDK's `BasicTracerProvider`). */
 export interface TracerProviderLike {
+  /** The tracer of an instrumentation scope. */
   getTracer(name: string, version?: string): TracerLike;
 }
 
 /** The members of an OpenTelemetry `Histogram` the stores use. */
 export interface HistogramLike {
+  /** Records one value. */
   record(value: number, attributes?: TelemetryAttributes): void;
 }
 
 /** The members of an OpenTelemetry `Counter` the stores use. */
 export interface CounterLike {
+  /** Adds to the counter. */
   add(value: number, attributes?: TelemetryAttributes): void;
 }
 
 /** What an observable instrument's callback gets. */
 export interface ObservableResultLike {
+  /** Reports the current value. */
   observe(value: number, attributes?: TelemetryAttributes): void;
 }
 
 /** The members of an OpenTelemetry observable instrument the stores use. */
 export interface ObservableLike {
+  /** Registers a callback run at each collection. */
   addCallback(callback: (result: ObservableResultLike) => void): void;
+  /** Unregisters a callback. */
   removeCallback(callback: (result: ObservableResultLike) => void): void;
 }
 
 /** The members of an OpenTelemetry `Meter` the stores use. */
 export interface MeterLike {
+  /** Creates a histogram. */
   createHistogram(
     name: string,
     options?: { description?: string; unit?: string; advice?: object },
   ): HistogramLike;
+  /** Creates a counter. */
   createCounter(name: string, options?: { description?: string; unit?: string }): CounterLike;
+  /** Creates an observable gauge. */
   createObservableGauge(
     name: string,
     options?: { description?: string; unit?: string },
@@ -78,6 +92,7 @@ export interface MeterLike {
 
 /** An OpenTelemetry `MeterProvider` (for example the SDK's `MeterProvider`). */
 export interface MeterProviderLike {
+  /** The meter of an instrumentation scope. */
   getMeter(name: string, version?: string): MeterLike;
 }
 
@@ -106,12 +121,25 @@ export interface SessionTelemetryOptions {
 
 /** The few parts of `@opentelemetry/api` used to nest spans. */
 export interface OtelApi {
-  readonly context: { active(): unknown; with<T>(ctx: unknown, fn: () => T): T };
+  /** `context` of the API. */
+  readonly context: {
+    /** The active context. */
+    active(): unknown;
+    /** Runs `fn` with `ctx` active. */
+    with<T>(ctx: unknown, fn: () => T): T;
+  };
+  /** `trace` of the API. */
   readonly trace: {
+    /** `ctx` with `span` as its active span. */
     setSpan(ctx: unknown, span: SpanLike): unknown;
+    /** The global tracer provider. */
     getTracerProvider(): TracerProviderLike;
   };
-  readonly metrics: { getMeterProvider(): MeterProviderLike };
+  /** `metrics` of the API. */
+  readonly metrics: {
+    /** The global meter provider. */
+    getMeterProvider(): MeterProviderLike;
+  };
 }
 
 const REGISTRY = Symbol.for('opentelemetry.js.api.1');
