@@ -8,6 +8,7 @@ import { runAdminMemory, runAdminRedis } from './admin-suite.js';
 import type { Printer } from './harness.js';
 import { runMemoryScale } from './memory-scale.js';
 import { runMemorySuite } from './memory-suite.js';
+import { runOtelSuite } from './otel-suite.js';
 import {
   findRedisServer,
   type RunningRedis,
@@ -18,8 +19,8 @@ import { runRedisClusterSuite, runRedisSuite } from './redis-suite.js';
 import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
 
-/** Which parts a run covers. */
-export type BenchPart = 'all' | 'memory' | 'redis' | 'admin';
+/** Which parts a run covers (`admin` and `otel` run alone: they are not part of `all`). */
+export type BenchPart = 'all' | 'memory' | 'redis' | 'admin' | 'otel';
 
 /** Options of {@link runBenchmarks}. */
 export interface RunOptions {
@@ -150,6 +151,18 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
         sections.push(
           await timed('admin redis cluster', () => runAdminRedis(target, settings, print), print),
         );
+      });
+    }
+  }
+
+  if (part === 'otel') {
+    if ((options.redisServer === null ? null : findRedisServer()) === null) {
+      skipped.push('the Redis half of the otel part: no redis-server on PATH');
+      sections.push(...(await runOtelSuite(settings, print, null)));
+    } else {
+      await withServer(startRedis(), async (server) => {
+        redisVersion = await serverVersion(server.url);
+        sections.push(...(await runOtelSuite(settings, print, server.url)));
       });
     }
   }

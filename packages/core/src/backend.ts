@@ -11,6 +11,7 @@ export {
 } from './context.js';
 export { registerSessionStoreBackend, type SessionStoreBackend } from './factory.js';
 export { frozenJsonCopy } from './json.js';
+export { LISTENER_WARNING_TYPE, SessionEventEmitter } from './observe.js';
 export {
   decodeSessionCursor,
   encodeSessionCursor,
@@ -26,6 +27,28 @@ export {
   validatePurgeSessionsOptions,
 } from './session-admin-options.js';
 export { expiresAtMs } from './session-helpers.js';
+export {
+  instrumentStore,
+  type MutateObservation,
+  observerOf,
+  STORE_OBSERVER,
+  StoreObserver,
+  type StoreObserverOptions,
+} from './store-observer.js';
+export {
+  type CounterLike,
+  type HistogramLike,
+  type Instruments,
+  loadOtelApi,
+  type MeterLike,
+  type ObservableLike,
+  type ObservableResultLike,
+  type OtelApi,
+  type SpanLike,
+  Telemetry,
+  type TelemetryAttributes,
+  type TracerLike,
+} from './telemetry.js';
 export { createTenantView } from './tenant-view.js';
 export {
   assertTenantFence,

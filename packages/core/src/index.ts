@@ -8,6 +8,19 @@ export {
 } from './factory.js';
 export * from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
+export type {
+  SessionConflictEvent,
+  SessionConnectEvent,
+  SessionDisconnectEvent,
+  SessionErrorEvent,
+  SessionEventSource,
+  SessionExpiredEvent,
+  SessionOperationName,
+  SessionRetryEvent,
+  SessionStoreEventMap,
+  SessionStoreEventName,
+  SessionStoreListener,
+} from './observe.js';
 export {
   type CountSessionsOptions,
   hasSessionAdmin,
@@ -34,4 +47,9 @@ export type {
   UpdateCasConflictReason,
   UpdateCasResult,
 } from './session-store.js';
+export type {
+  MeterProviderLike,
+  SessionTelemetryOptions,
+  TracerProviderLike,
+} from './telemetry.js';
 export { isValidSession, parseSession, type TenantOptions } from './validate.js';

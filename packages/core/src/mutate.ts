@@ -1,6 +1,7 @@
 import type { Cas, SessionKey, SessionSnapshot } from '@greentic/session-types';
 import { describeValue, invalidInput, type OpContext, readInput, sessionError } from './context.js';
 import type { SessionInput, SessionStore, TenantSessionStore } from './session-store.js';
+import { type MutateObservation, observerOf, StoreObserver } from './store-observer.js';
 import {
   parseSessionFrom,
   readOptions,
@@ -148,7 +149,10 @@ export async function mutate(
     }
   }
 
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  const observation = observe(store, key, tenantId);
+  let attempt = 0;
+  // One get → fn → updateCas; CONFLICT when updateCas wrote nothing.
+  const once = async (): Promise<MutateResult | null | typeof CONFLICT> => {
     const current = await target.get(key);
     if (current === null) return null;
     const returned = await settleResult(fn(current.session, current.cas));
@@ -161,14 +165,58 @@ export async function mutate(
     }
     const result = await target.updateCas(next, current.cas);
     if (result.ok) return { session: result.session, cas: result.cas, attempts: attempt };
-    if (attempt < maxAttempts) {
-      const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.floor(jitter(random as () => unknown) * cap));
+    return CONFLICT;
+  };
+  try {
+    for (attempt = 1; attempt <= maxAttempts; attempt++) {
+      const step =
+        observation === undefined ? await once() : await observation.attempt(attempt, once);
+      if (step !== CONFLICT) {
+        observation?.end(attempt, step === null ? 'missing' : 'ok');
+        return step;
+      }
+      if (attempt < maxAttempts) {
+        const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        const delayMs = Math.floor(jitter(random as () => unknown) * cap);
+        observation?.retry(attempt + 1, delayMs);
+        await sleep(delayMs);
+      }
     }
+    throw sessionError(
+      'conflict',
+      CTX,
+      `gave up on key ${JSON.stringify(key)} after ${maxAttempts} conflicting attempts`,
+    );
+  } catch (err) {
+    observation?.end(Math.min(attempt, maxAttempts), 'error', err);
+    throw err;
   }
-  throw sessionError(
-    'conflict',
-    CTX,
-    `gave up on key ${JSON.stringify(key)} after ${maxAttempts} conflicting attempts`,
-  );
+}
+
+const CONFLICT = Symbol('conflict');
+
+let fallback: StoreObserver | undefined;
+
+/**
+ * The observation of one call: the store's observer, or for a store without
+ * one (a third-party backend) a shared one reporting to the global
+ * OpenTelemetry providers as `db.system.name` `other`.
+ */
+function observe(
+  store: SessionStore | TenantSessionStore,
+  key: SessionKey,
+  tenantId: string | undefined,
+): MutateObservation | undefined {
+  let observer = observerOf(store);
+  if (observer === undefined) {
+    fallback ??= new StoreObserver({
+      pkg: CTX.pkg,
+      system: 'other',
+      telemetry: undefined,
+      ctx: CTX,
+    });
+    observer = fallback;
+  }
+  const tenant = tenantId ?? ('forTenant' in store ? undefined : store.tenantId);
+  return observer.mutate(key, tenant);
 }

@@ -6,6 +6,7 @@ import type {
   SessionSnapshot,
   StoredSession,
 } from '@greentic/session-types';
+import type { SessionEventSource } from './observe.js';
 import type { TenantOptions } from './validate.js';
 
 /** What writes accept: a mutable session or a snapshot returned by a store. */
@@ -96,6 +97,11 @@ export interface SessionStore {
   forTenant(tenantId: string): TenantSessionStore;
   /** Releases what the store opened. Idempotent; later calls throw `unavailable`. */
   close(): Promise<void>;
+  /**
+   * Hooks (first-party stores have them; a third-party store may not): see
+   * {@link SessionEventSource.on}.
+   */
+  on?: SessionEventSource['on'];
 }
 
 /**

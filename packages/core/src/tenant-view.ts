@@ -7,6 +7,7 @@ import type {
   TenantSessionStore,
   UpdateCasResult,
 } from './session-store.js';
+import { observerOf, STORE_OBSERVER } from './store-observer.js';
 import { readOptions, validateTenantId } from './validate.js';
 
 const PKG = '@greentic/session-core';
@@ -32,6 +33,8 @@ export function createTenantView(store: SessionStore, tenantId: string): TenantS
   return Object.freeze({
     ...admin,
     tenantId,
+    // Hooks and telemetry of the store: `mutate` and the turn runner find them here.
+    [STORE_OBSERVER]: observerOf(store),
     get: (key: SessionKey): Promise<StoredSession | null> => store.get(key, opts),
     put: (session: SessionInput): Promise<Cas> => store.put(session, opts),
     updateCas: (session: SessionInput, expected: Cas): Promise<UpdateCasResult> =>

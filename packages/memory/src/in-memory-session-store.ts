@@ -7,7 +7,10 @@ import type {
   SessionInput,
   SessionPage,
   SessionStore,
+  SessionStoreEventName,
+  SessionStoreListener,
   SessionSummary,
+  SessionTelemetryOptions,
   TenantOptions,
   TenantSessionStore,
   UpdateCasResult,
@@ -18,6 +21,7 @@ import {
   decodeSessionCursor,
   encodeSessionCursor,
   expiresAtMs,
+  instrumentStore,
   invalidInput,
   matchesSessionFilter,
   type OpContext,
@@ -25,6 +29,7 @@ import {
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
+  StoreObserver,
   sessionError,
   sessionSummaryOf,
   type ValidatedScanOptions,
@@ -69,9 +74,26 @@ export interface InMemorySessionStoreOptions {
    * @default DEFAULT_SESSION_LIMITS
    */
   limits?: Partial<SessionLimits>;
+  /**
+   * OpenTelemetry: omitted, the globally registered providers when
+   * `@opentelemetry/api` is installed; `false`, none. See the README.
+   */
+  telemetry?: SessionTelemetryOptions | false;
 }
 
-const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits'] as const;
+const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits', 'telemetry'] as const;
+
+/** The operations spans and metrics cover. */
+const OBSERVED = [
+  'get',
+  'put',
+  'updateCas',
+  'delete',
+  'touch',
+  'listSessions',
+  'countSessions',
+  'purgeSessions',
+] as const;
 
 interface Entry extends HeapItem {
   /** Frozen `{ session, cas }`, handed out as is: a read costs a Map lookup. */
@@ -123,6 +145,7 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
   readonly #now: () => number;
   readonly #sweepBatchSize: number;
   readonly #limits: SessionLimits;
+  readonly #observer: StoreObserver;
   /** The stored snapshot under a key, expired or not: writes reuse its unchanged parts. */
   readonly #previous: PreviousSnapshotLookup = (key) => this.#entries.get(key)?.stored.session;
   #closed = false;
@@ -143,6 +166,28 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
     this.#now = now as () => number;
     this.#sweepBatchSize = sweepBatchSize as number;
     this.#limits = resolveSessionLimits(o.limits, c);
+    this.#observer = new StoreObserver({
+      pkg: PKG,
+      system: 'memory',
+      telemetry: o.telemetry,
+      ctx: c,
+    });
+    instrumentStore(this, this.#observer, OBSERVED);
+    this.#observer.gauge(
+      'greentic.session.memory.size',
+      'Entries held, expired ones not yet evicted included.',
+      () => this.#entries.size,
+    );
+  }
+
+  /**
+   * Hooks: `error`, `conflict`, `retry` (from `mutate`), `expired` (sessions
+   * evicted by the sweep or on access). See the README.
+   *
+   * @returns a function that removes the listener
+   */
+  on<E extends SessionStoreEventName>(event: E, listener: SessionStoreListener<E>): () => void {
+    return this.#observer.on(event, listener);
   }
 
   /** The size limits every write of this store enforces (frozen). */
@@ -370,6 +415,7 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
   /** Drops every session; later calls throw `unavailable`. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#observer.close();
     this.#entries.clear();
     this.#heap.clear();
     this.#tenants.clear();
@@ -397,6 +443,7 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
       this.#evict(top.stored.session.key, top);
       evicted++;
     }
+    if (evicted > 0) this.#observer.expired(evicted);
     return evicted;
   }
 
@@ -414,6 +461,7 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
     }
     if (entry.expiresAt <= now) {
       this.#evict(key, entry);
+      this.#observer.expired(1);
       return undefined;
     }
     return entry;

@@ -7,6 +7,9 @@ import type {
   SessionInput,
   SessionPage,
   SessionStore,
+  SessionStoreEventName,
+  SessionStoreListener,
+  SessionTelemetryOptions,
   TenantOptions,
   TenantSessionStore,
   UpdateCasResult,
@@ -15,11 +18,13 @@ import {
   assertTenantFence,
   createTenantView,
   describeValue,
+  instrumentStore,
   invalidInput,
   type OpContext,
   prepareSessionWrite,
   readOptions,
   resolveSessionLimits,
+  StoreObserver,
   sessionError,
   validateCas,
   validateSessionKey,
@@ -38,6 +43,7 @@ import { RedisSessionAdmin } from './admin.js';
 import { decodeValue } from './codec.js';
 import { type ConnectionSource, type RedisClient, RedisConnection } from './connection.js';
 import { DEFAULT_NAMESPACE, sessionRedisKey, validateNamespace } from './keys.js';
+import { connectionTarget, watchConnection } from './observe-connection.js';
 import {
   decodeFlagReply,
   decodePutReply,
@@ -108,7 +114,24 @@ export interface RedisSessionStoreOptions {
    * `invalid_input` before anything is sent.
    */
   limits?: Partial<SessionLimits> | undefined;
+  /**
+   * OpenTelemetry: omitted, the globally registered providers when
+   * `@opentelemetry/api` is installed; `false`, none. See the README.
+   */
+  telemetry?: SessionTelemetryOptions | false | undefined;
 }
+
+/** The operations spans and metrics cover. */
+const OBSERVED = [
+  'get',
+  'put',
+  'updateCas',
+  'delete',
+  'touch',
+  'listSessions',
+  'countSessions',
+  'purgeSessions',
+] as const;
 
 const CTX = {
   constructor: { pkg: PKG, op: 'RedisSessionStore' },
@@ -129,6 +152,7 @@ const KNOWN_OPTIONS = [
   'redisOptions',
   'clusterOptions',
   'limits',
+  'telemetry',
 ] as const;
 
 function validateTimeout(value: unknown): number {
@@ -263,6 +287,8 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
   readonly #connection: RedisConnection;
   readonly #scripts: SessionScripts;
   readonly #admin: RedisSessionAdmin;
+  readonly #observer: StoreObserver;
+  readonly #unwatch: () => void;
 
   /**
    * @param options - where to connect (`url`, `clusterNodes` or `client`), namespace, timeout
@@ -277,9 +303,30 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
     this.namespace =
       namespace === undefined ? DEFAULT_NAMESPACE : validateNamespace(namespace, ctx);
     this.commandTimeoutMs = validateTimeout(commandTimeoutMs);
+    // Before the connection opens: a bad `telemetry` option throws with nothing opened.
+    this.#observer = new StoreObserver({
+      pkg: PKG,
+      system: 'redis',
+      telemetry: given.telemetry,
+      collection: this.namespace,
+      ctx,
+    });
     this.#connection = new RedisConnection(source, this.commandTimeoutMs);
     this.#scripts = defineScripts(this.#connection.client);
     this.#admin = new RedisSessionAdmin(this.#connection, this.namespace);
+    this.#observer.describeServer(connectionTarget(this.#connection));
+    instrumentStore(this, this.#observer, OBSERVED);
+    this.#unwatch = watchConnection(this.#connection, this.#observer);
+  }
+
+  /**
+   * Hooks: `error` (also connection errors, as they happen), `conflict`,
+   * `retry` (from `mutate`), `connect` and `disconnect`. See the README.
+   *
+   * @returns a function that removes the listener
+   */
+  on<E extends SessionStoreEventName>(event: E, listener: SessionStoreListener<E>): () => void {
+    return this.#observer.on(event, listener);
   }
 
   /**
@@ -463,6 +510,8 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
    */
   async close(): Promise<void> {
     await this.#connection.close();
+    this.#unwatch();
+    this.#observer.close();
   }
 
   #key(snapshot: SessionSnapshot): string {
