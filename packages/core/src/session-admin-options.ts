@@ -15,26 +15,35 @@ export const SESSION_PAGE_LIMITS = Object.freeze({
 /** Longest cursor a store hands out (and accepts back), in characters. */
 export const MAX_SESSION_CURSOR_LENGTH = 2048;
 
-/** A validated {@link SessionFilter}: every field read once and checked. */
+/** A validated `SessionFilter`: every field read once and checked. */
 export interface ValidatedSessionFilter {
+  /** The tenant, a valid tenant id. */
   readonly tenantId: string;
+  /** Only this `meta.userId`, or undefined for any. */
   readonly userId: string | undefined;
+  /** Only this `meta.teamId`, or undefined for any. */
   readonly teamId: string | undefined;
 }
 
 /** Validated options of `listSessions`. */
 export interface ValidatedListOptions {
+  /** Which sessions. */
   readonly filter: ValidatedSessionFilter;
   /** The caller's cursor string (not decoded yet: its format is the backend's), or null. */
   readonly cursor: string | null;
+  /** Most sessions in the page, 1..1000. */
   readonly limit: number;
 }
 
 /** Validated options of `countSessions` and `purgeSessions`. */
 export interface ValidatedScanOptions {
+  /** Which sessions. */
   readonly filter: ValidatedSessionFilter;
+  /** The caller's progress callback, if any. */
   readonly onProgress: ((progress: SessionScanProgress) => void) | undefined;
+  /** The caller's abort signal, if any. */
   readonly signal: AbortSignal | undefined;
+  /** Delete nothing (purge only; false for a count). */
   readonly dryRun: boolean;
 }
 

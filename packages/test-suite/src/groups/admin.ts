@@ -138,9 +138,10 @@ export function adminTests(ctx: SuiteContext): void {
       await store.touch(key, 300);
       const got = await store.get(key);
       expect(got).not.toBeNull();
-      const page = await store.listSessions({ tenantId });
-      expect(page.cursor).toBeNull();
-      expect(page.sessions).toStrictEqual([
+      // A backend may need several (bounded) pages to cover its keyspace.
+      const page = await store.listSessions({ tenantId, limit: 1000 });
+      const listed = await listAll(store, { tenantId });
+      expect(listed).toStrictEqual([
         {
           key,
           id: got?.session.id,
@@ -154,7 +155,7 @@ export function adminTests(ctx: SuiteContext): void {
       ]);
       expect(Object.isFrozen(page)).toBe(true);
       expect(Object.isFrozen(page.sessions)).toBe(true);
-      expect(Object.isFrozen(page.sessions[0])).toBe(true);
+      expect(Object.isFrozen(listed[0])).toBe(true);
     });
 
     it('pages of 1, 2 and 3 visit every session exactly once', async () => {
@@ -416,7 +417,7 @@ export function adminTests(ctx: SuiteContext): void {
       const view = store.forTenant(tenantId);
       if (!hasSessionAdmin(view)) throw new Error('the tenant view does not offer SessionAdmin');
       expect(await view.countSessions({ tenantId })).toBe(5);
-      expect(keysOf((await view.listSessions({ tenantId })).sessions)).toStrictEqual(keysOf(mine));
+      expect(keysOf(await listAll(view, { tenantId }))).toStrictEqual(keysOf(mine));
       await expectSessionError(view.countSessions({ tenantId: other }), 'tenant_mismatch');
       await expectSessionError(view.purgeSessions({ tenantId: other }), 'tenant_mismatch');
       await expectSessionError(view.listSessions({ tenantId: other }), 'tenant_mismatch');
