@@ -1,6 +1,6 @@
 import {
   createOutboxEntry,
-  mutate,
+  createSession,
   type SessionInput,
   type SessionStore,
   type TenantSessionStore,
@@ -22,11 +22,11 @@ import type {
   SessionKey,
   SessionSnapshot,
 } from '@greentic/session-types';
-import { createIfAbsent } from './create-if-absent.js';
 import { nextTurnLabel, normalizeEventId, readTurnState, TURN_LABEL } from './turn-state.js';
 
 const PKG = '@greentic/session-turn';
 const ctx = (op: string): OpContext => ({ pkg: PKG, op });
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Options of {@link createTurnRunner}. */
 export interface TurnRunnerOptions<D = JsonValue> {
@@ -45,7 +45,12 @@ export interface TurnRunnerOptions<D = JsonValue> {
   initial?: () => D | undefined;
   /** How many recent event ids each session remembers to skip redeliveries. @default 64 */
   rememberEvents?: number;
-  /** How many recent outbox entries each session keeps (older ones are dropped). @default 64 */
+  /**
+   * How many recent outbox entries each session keeps (older ones are
+   * dropped; a turn's own entries are always all kept). 0 keeps none. Every
+   * kept entry is rewritten by every turn, so this bounds the cost per update.
+   * @default 16
+   */
   keepOutbox?: number;
   /** Most get → handler → updateCas attempts per turn. @default 16 */
   maxAttempts?: number;
@@ -211,13 +216,6 @@ class TurnAttempt<D> implements Turn<D> {
   }
 }
 
-class Duplicate {
-  constructor(
-    readonly session: SessionSnapshot,
-    readonly cas: Cas,
-  ) {}
-}
-
 function count(value: unknown, fallback: number, field: string, min: number, max: number): number {
   const c = ctx('createTurnRunner');
   if (value === undefined) return fallback;
@@ -304,13 +302,22 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalidInput(c, 'options.random must be a function');
   const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
-  const keepOutbox = count(options.keepOutbox, 64, 'keepOutbox', 0, 10_000);
+  const keepOutbox = count(options.keepOutbox, 16, 'keepOutbox', 0, 10_000);
   const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
   const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
-  const retry = { maxAttempts, baseDelayMs, maxDelayMs, random };
-  const backoffMs = (attempt: number) =>
-    Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
+  // Full jitter, as `mutate`: after the n-th conflict wait up to
+  // min(maxDelayMs, baseDelayMs * 2^(n-1)) ms.
+  const backoffMs = (attempt: number) => {
+    const r = random();
+    if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
+      throw invalidInput(
+        ctx('run'),
+        `options.random must return a number in [0, 1), got ${describeValue(r)}`,
+      );
+    }
+    return Math.floor(r * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+  };
 
   async function run(
     key: SessionKey,
@@ -332,58 +339,55 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const userId = opts.userId ?? null;
     const teamId = opts.teamId ?? null;
 
-    let attempts = 0;
-    // The common case (the session exists) costs one get and one updateCas.
-    // A missing session is created, then the turn runs; one deleted while the
-    // turn ran is created again, a few times.
-    for (let round = 0; round <= 3; round++) {
-      if (round > 0) {
-        await createIfAbsent(view, key, { flowId, ttlSecs: ttlSecs ?? 0, userId, teamId });
+    // One get and one updateCas per attempt, whether the session exists or
+    // not: a missing one is started blank in memory and committed with
+    // `updateCas(session, 0)`, the store's create-only-if-absent, so a worker
+    // that created it meanwhile makes this attempt a conflict like any other.
+    // The draft is validated once, by the store's write.
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const got = await view.get(key);
+      const current =
+        got === null
+          ? createSession({
+              key,
+              tenantId: view.tenantId,
+              flowId,
+              nodeId: 'main',
+              ttlSecs: ttlSecs ?? 0,
+              userId,
+              teamId,
+            })
+          : got.session;
+      const cas = got === null ? 0 : got.cas;
+      const state = readTurnState(current);
+      if (got !== null && state.events.includes(id)) {
+        return { status: 'duplicate', session: current, cas, attempts: attempt };
       }
-      let committed: TurnAttempt<D> | undefined;
-      let written: Awaited<ReturnType<typeof mutate>>;
+      const turn = new TurnAttempt<D>(current, cas, attempt, id, initial);
       try {
-        written = await mutate(
-          view,
-          key,
-          async (current, cas) => {
-            attempts += 1;
-            const state = readTurnState(current);
-            if (state.events.includes(id)) throw new Duplicate(current, cas);
-            const turn = new TurnAttempt<D>(current, cas, attempts, id, initial);
-            committed = turn;
-            try {
-              await handler(turn);
-            } finally {
-              turn.close();
-            }
-            return nextSession(current, turn, state, id);
-          },
-          retry,
-        );
-      } catch (err) {
-        if (err instanceof Duplicate) {
-          return { status: 'duplicate', session: err.session, cas: err.cas, attempts };
-        }
-        throw err;
+        await handler(turn);
+      } finally {
+        turn.close();
       }
-      if (written === null || committed === undefined) continue;
-      const turn: TurnAttempt<D> = committed;
-      const results: unknown[] = [];
-      for (const effect of turn.effects) results.push(await effect.perform());
-      return {
-        status: 'committed',
-        session: written.session,
-        cas: written.cas,
-        attempts,
-        outbox: turn.added,
-        results,
-      };
+      const written = await view.updateCas(nextSession(current, turn, state, id), cas);
+      if (written.ok) {
+        const results: unknown[] = [];
+        for (const effect of turn.effects) results.push(await effect.perform());
+        return {
+          status: 'committed',
+          session: written.session,
+          cas: written.cas,
+          attempts: attempt,
+          outbox: turn.added,
+          results,
+        };
+      }
+      if (attempt < maxAttempts) await sleep(backoffMs(attempt));
     }
     throw sessionError(
       'conflict',
       rc,
-      `the session under key ${JSON.stringify(key)} kept disappearing during the turn`,
+      `gave up on the turn for key ${JSON.stringify(key)} after ${maxAttempts} conflicting attempts`,
     );
   }
 
@@ -406,7 +410,12 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         ...current.meta,
         labels: { ...current.meta.labels, [TURN_LABEL]: nextTurnLabel(state, id, rememberEvents) },
       },
-      outbox: keepOutbox === 0 ? [] : outbox.slice(Math.max(0, outbox.length - keepOutbox)),
+      // The committed turn's own entries are always kept (they are the record
+      // of what it is about to send); older ones up to `keepOutbox` in all.
+      outbox:
+        keepOutbox === 0
+          ? []
+          : outbox.slice(Math.max(0, outbox.length - Math.max(keepOutbox, added.length))),
       ttlSecs: ttlSecs ?? current.ttlSecs,
       ...(turn.data === undefined ? {} : { data: turn.data }),
     };
