@@ -16,9 +16,10 @@ import {
 import { runRedisClusterSuite, runRedisSuite } from './redis-suite.js';
 import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
+import { runTurnSuite } from './turn-suite.js';
 
 /** Which parts a run covers. */
-export type BenchPart = 'all' | 'memory' | 'redis';
+export type BenchPart = 'all' | 'memory' | 'redis' | 'turn';
 
 /** Options of {@link runBenchmarks}. */
 export interface RunOptions {
@@ -106,6 +107,20 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   if (part === 'all' || part === 'memory') {
     sections.push(await timed('memory', () => runMemorySuite(settings, print), print));
     sections.push(await timed('memory scale', () => runMemoryScale(settings, print), print));
+  }
+  if (part === 'turn') {
+    const bin = options.redisServer === null ? null : findRedisServer();
+    if (bin === null) {
+      skipped.push('the turn part: no redis-server on PATH');
+      print('\nSkipped the turn part: no redis-server on PATH.');
+    } else {
+      await withServer(startRedis(), async (server) => {
+        redisVersion = await serverVersion(server.url);
+        sections.push(
+          await timed('bot turn', () => runTurnSuite(server.url, settings, print), print),
+        );
+      });
+    }
   }
   if (part === 'all' || part === 'redis') {
     const bin = options.redisServer === null ? null : findRedisServer();
