@@ -12,53 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, npmInstall, packAll, runJson } from '../src/install.ts';
 import { runOk } from '../src/run.ts';
-import { packPackage } from '../src/tarball.ts';
-import { listPublicPackages, REPO_ROOT } from '../src/workspace.ts';
+import { REPO_ROOT } from '../src/workspace.ts';
 
 // The backend a user picks plus what it needs, nothing else: no Redis package.
 const INSTALLED = ['@greentic/session-types', '@greentic/session-core', '@greentic/session-memory'];
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const program = fixture('install-smoke.mjs');
-
-/** Packs the named public packages into `outDir` and returns their tarballs. */
-async function packAll(names: readonly string[], outDir: string): Promise<string[]> {
-  const packagesByName = new Map(listPublicPackages().map((pkg) => [pkg.name, pkg]));
-  const tarballs: string[] = [];
-  for (const name of names) {
-    const pkg = packagesByName.get(name);
-    if (pkg === undefined) throw new Error(`${name} is not a public package in packages/`);
-    tarballs.push((await packPackage(pkg.dir, outDir)).tarball);
-  }
-  return tarballs;
-}
-
-/** `npm install` as a user would, in a project outside the workspace. */
-async function npmInstall(project: string, specs: readonly string[]): Promise<void> {
-  await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], {
-    cwd: project,
-    env: { npm_config_update_notifier: 'false' },
-    isolateEnv: true,
-    timeoutMs: 150_000,
-  });
-}
-
-/** Creates `dir/name` holding a package.json of the given module type. */
-function createProject(dir: string, name: string, type: 'module' | 'commonjs'): string {
-  const project = join(dir, name);
-  mkdirSync(project);
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify({ name, private: true, type }, null, 2)}\n`,
-  );
-  return project;
-}
-
-/** Runs a program with node as a user would and parses the JSON line it prints. */
-async function runJson(cwd: string, file: string): Promise<Record<string, unknown>> {
-  const { stdout } = await runOk('node', [file], { cwd, isolateEnv: true, timeoutMs: 30_000 });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
 
 describe('installing the packed memory backend into a project outside the workspace', () => {
   let workDir: string;
