@@ -1,7 +1,7 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
 export default packageTestConfig({
-  globalSetup: ['test/setup/global-redis.ts'],
+  globalSetup: ['test/setup/global-redis.ts', 'test/setup/global-redis-cluster.ts'],
   testTimeout: 20_000,
   hookTimeout: 30_000,
 });
