@@ -26,7 +26,8 @@ const opened: RedisSessionStore[] = [];
 
 /** One "process": its own Redis connection. */
 async function openStore(namespace: string, url: string): Promise<RedisSessionStore> {
-  const store = new RedisSessionStore({ url, namespace });
+  // A loaded test machine may stall for seconds; production keeps the default timeout.
+  const store = new RedisSessionStore({ url, namespace, commandTimeoutMs: 15_000 });
   opened.push(store);
   // A warm process, as in production: connected to every master before the burst.
   await store.ready();
