@@ -1,5 +1,5 @@
 /**
- * Command line: `node --expose-gc dist/main.js [all|memory|redis|admin|otel]`.
+ * Command line: `node --expose-gc dist/main.js [all|memory|redis|admin|otel|turn]`.
  * `BENCH_SMOKE=1` runs tiny iteration counts and writes its results to a
  * temp dir (or `BENCH_RESULTS_DIR`) so committed results stay untouched.
  *
@@ -13,7 +13,7 @@ import { renderMarkdown } from './report.js';
 import { type BenchPart, runBenchmarks, stopAllServers } from './run.js';
 import { settingsFromEnv } from './settings.js';
 
-const PARTS: readonly BenchPart[] = ['all', 'memory', 'redis', 'admin', 'otel'];
+const PARTS: readonly BenchPart[] = ['all', 'memory', 'redis', 'admin', 'otel', 'turn'];
 
 async function main(): Promise<void> {
   const arg = process.argv[2] ?? 'all';

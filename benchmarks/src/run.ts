@@ -18,9 +18,10 @@ import {
 import { runRedisClusterSuite, runRedisSuite } from './redis-suite.js';
 import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
+import { runTurnSuite } from './turn-suite.js';
 
-/** Which parts a run covers (`admin` and `otel` run alone: they are not part of `all`). */
-export type BenchPart = 'all' | 'memory' | 'redis' | 'admin' | 'otel';
+/** Which parts a run covers (`admin`, `otel` and `turn` run alone: they are not part of `all`). */
+export type BenchPart = 'all' | 'memory' | 'redis' | 'admin' | 'otel' | 'turn';
 
 /** Options of {@link runBenchmarks}. */
 export interface RunOptions {
@@ -108,6 +109,20 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   if (part === 'all' || part === 'memory') {
     sections.push(await timed('memory', () => runMemorySuite(settings, print), print));
     sections.push(await timed('memory scale', () => runMemoryScale(settings, print), print));
+  }
+  if (part === 'turn') {
+    const bin = options.redisServer === null ? null : findRedisServer();
+    if (bin === null) {
+      skipped.push('the turn part: no redis-server on PATH');
+      print('\nSkipped the turn part: no redis-server on PATH.');
+    } else {
+      await withServer(startRedis(), async (server) => {
+        redisVersion = await serverVersion(server.url);
+        sections.push(
+          await timed('bot turn', () => runTurnSuite(server.url, settings, print), print),
+        );
+      });
+    }
   }
   if (part === 'all' || part === 'redis') {
     const bin = options.redisServer === null ? null : findRedisServer();

@@ -135,6 +135,28 @@ describe('benchmarks smoke run', () => {
     expect(memory?.rows[1]?.[0]).toMatch(/^ours: every key under the store's namespace/);
   });
 
+  it('turn part measures the turn middleware and grammY session() on memory and Redis', async () => {
+    await ensureRedisServer();
+    const { report } = await runBenchmarks({
+      part: 'turn',
+      settings: SMOKE_SETTINGS,
+      resultsDir: dir,
+      print,
+    });
+    const c = SMOKE_SETTINGS.concurrency;
+    const names = measuredNames(report);
+    for (const backend of ['memory', 'Redis']) {
+      for (const conc of [1, c]) {
+        expect(names).toContain(`turn [${backend} · c${conc}]`);
+        expect(names).toContain(`session() [${backend} · c${conc}]`);
+      }
+    }
+    expect(report.sections[0]?.ratios).toHaveLength(4);
+    const target = report.sections[0]?.targets[0];
+    expect(target?.comparison).toBe('≤');
+    expect(Number.isFinite(target?.ratio)).toBe(true);
+  }, 240_000);
+
   it('a missing redis-server skips the redis part with the reason in the report', async () => {
     const { report, files } = await runBenchmarks({
       part: 'redis',

@@ -71,6 +71,36 @@ describe('prepareSessionWrite', () => {
     expect(prepareSessionWrite(next, ctx, 2000).meta).not.toBe(next.meta);
   });
 
+  it('reuses stored outbox entries shifted left by a trimmed front, and validates everything else', () => {
+    const stored = prepareSessionWrite(
+      { ...base(), outbox: [1, 2, 3].map((seq) => createOutboxEntry(seq, `m${seq}`, 0)) },
+      ctx,
+      0,
+    );
+    const fresh = createOutboxEntry(4, 'm4', 0);
+    const next = prepareSessionWrite(
+      { ...stored, outbox: [...stored.outbox.slice(1), fresh] },
+      ctx,
+      0,
+      () => stored,
+    );
+    expect(next.outbox[0]).toBe(stored.outbox[1]);
+    expect(next.outbox[1]).toBe(stored.outbox[2]);
+    expect(next.outbox[2]).not.toBe(fresh);
+    expect(next.outbox[2]).toStrictEqual(fresh);
+    // A damaged entry after the shifted run, or a look-alike in the run, is still caught.
+    const bad = { ...fresh, payloadSha256: 'nope' };
+    for (const outbox of [
+      [...stored.outbox.slice(1), bad],
+      [stored.outbox[1], { ...stored.outbox[2], createdAt: 'yesterday' }],
+      [{ ...stored.outbox[1], seq: -1 }, stored.outbox[2]],
+    ]) {
+      expect(codeOf(() => prepareSessionWrite({ ...stored, outbox }, ctx, 0, () => stored))).toBe(
+        'invalid_input',
+      );
+    }
+  });
+
   it('a look-alike that is not a validated snapshot is still validated', () => {
     const stored = prepareSessionWrite(base(), ctx, 0);
     const forged = { ...stored.meta, tenantId: 'a:b' };

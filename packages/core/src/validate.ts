@@ -282,12 +282,16 @@ function outboxCopy(
   const out: Readonly<OutboxEntry>[] = [];
   let seen: Set<string> | undefined;
   let lastSeq = -1;
+  // Where the stored entries sit in `value`: at the same index, or shifted
+  // left when older entries were dropped from the front (a bounded outbox).
+  let shift = 0;
   for (let i = 0; i < (length as number); i++) {
     const given: unknown = value[i];
+    if (i === 0 && prev !== undefined) shift = Math.max(0, prev.indexOf(given as OutboxEntry));
     // Only an entry of the stored snapshot (a validated frozen object) is
     // reused unvalidated; anything else, `undefined` included, is validated.
     const entry =
-      prev !== undefined && i < prev.length && given === prev[i]
+      prev !== undefined && i + shift < prev.length && given === prev[i + shift]
         ? (given as Readonly<OutboxEntry>)
         : outboxEntryCopy(given, ctx, `${field}[${i}]`);
     if (seen === undefined && entry.seq > lastSeq) {

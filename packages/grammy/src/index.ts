@@ -1,8 +1,7 @@
-export { isReadOnlyMethod, placeholderResult } from './placeholder.js';
+export { describeCall, isReadOnlyMethod, placeholderResult } from '@greentic/session-turn';
 export { type SessionStorageOptions, sessionStorage } from './storage-adapter.js';
 export {
   defaultGrammySessionKey,
-  describeCall,
   TurnSession,
   type TurnSessionOptions,
   turnSession,

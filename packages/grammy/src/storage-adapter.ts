@@ -3,7 +3,6 @@ import {
   describeValue,
   invalidInput,
   type OpContext,
-  sessionError,
   validateTenantId,
   validateTtlSecs,
 } from '@greentic/session-core/backend';

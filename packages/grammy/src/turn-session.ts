@@ -1,5 +1,12 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
-import { createTurnRunner, type Turn, type TurnRunnerOptions } from '@greentic/session-turn';
+import {
+  createTurnMiddleware,
+  describeCall,
+  isReadOnlyMethod,
+  placeholderResult,
+  type Turn,
+  type TurnMiddlewareFn,
+  type TurnMiddlewareOptions,
+} from '@greentic/session-turn';
 import {
   type ApiCallFn,
   Composer,
@@ -11,25 +18,14 @@ import {
   type SessionFlavor,
   type Transformer,
 } from 'grammy';
-import { isReadOnlyMethod, placeholderResult } from './placeholder.js';
 
-const ctxOf = (op: string): OpContext => ({ pkg: '@greentic/session-grammy', op });
-
-/** Options of {@link turnSession}. */
-export interface TurnSessionOptions<S, C extends Context>
-  extends Omit<TurnRunnerOptions<S>, 'flowId'> {
-  /**
-   * Session key of an update, or undefined for updates without a session
-   * (they run without a turn, and reading `ctx.session` throws).
-   * @default `grammy:<bot id>:<chat id>` (undefined without a chat)
-   */
-  getSessionKey?: (ctx: C) => string | undefined | Promise<string | undefined>;
-  /**
-   * Which Bot API calls are performed at once instead of buffered.
-   * @default methods whose name starts with `get`
-   */
-  passthrough?: (method: string) => boolean;
-}
+/**
+ * Options of {@link turnSession}: the turn runner's (store, tenant, `initial`,
+ * bounds), `getSessionKey` (default {@link defaultGrammySessionKey}; undefined
+ * runs the update without a turn) and `passthrough` (default: Bot API methods
+ * whose name starts with `get` are called at once, the rest is buffered).
+ */
+export type TurnSessionOptions<S, C extends Context> = TurnMiddlewareOptions<S, C>;
 
 /** `grammy:<bot id>:<chat id>`, or undefined for updates without a chat. */
 export function defaultGrammySessionKey(ctx: Context): string | undefined {
@@ -52,9 +48,7 @@ export function defaultGrammySessionKey(ctx: Context): string | undefined {
  * there `ctx.session` is read-only and API calls are sent at once.
  */
 export class TurnSession<S, C extends Context & SessionFlavor<S>> extends Composer<C> {
-  readonly #runner;
-  readonly #getSessionKey: (ctx: C) => string | undefined | Promise<string | undefined>;
-  readonly #passthrough: (method: string) => boolean;
+  readonly #run: TurnMiddlewareFn<C>;
 
   /**
    * @param options - store, tenant, `initial`, key and retry bounds
@@ -63,53 +57,24 @@ export class TurnSession<S, C extends Context & SessionFlavor<S>> extends Compos
    */
   constructor(options: TurnSessionOptions<S, C>, ...middleware: Middleware<C>[]) {
     super(...middleware);
-    const c = ctxOf('turnSession');
-    if (typeof options !== 'object' || options === null) {
-      throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-    }
-    const {
-      getSessionKey = defaultGrammySessionKey,
-      passthrough = isReadOnlyMethod,
-      ...rest
-    } = options;
-    if (typeof getSessionKey !== 'function') {
-      throw invalidInput(c, 'options.getSessionKey must be a function');
-    }
-    if (typeof passthrough !== 'function') {
-      throw invalidInput(c, 'options.passthrough must be a function');
-    }
-    this.#getSessionKey = getSessionKey;
-    this.#passthrough = passthrough;
-    this.#runner = createTurnRunner<S>({ ...rest, flowId: 'grammy' });
+    this.#run = createTurnMiddleware<S, C>(options, {
+      pkg: '@greentic/session-grammy',
+      flowId: 'grammy',
+      defaultSessionKey: defaultGrammySessionKey,
+      defaultPassthrough: isReadOnlyMethod,
+      eventId: (ctx) => ctx.update.update_id,
+      intercept: (ctx, current, passthrough) => {
+        // grammY gives every update its own Api: the transformer lives as long as the update.
+        ctx.api.config.use(bufferingTransformer(current, passthrough));
+        return undefined;
+      },
+    });
   }
 
   /** The middleware grammY calls for each update. */
   override middleware(): MiddlewareFn<C> {
     const inner = super.middleware();
-    return async (ctx, next) => {
-      const key = await this.#getSessionKey(ctx);
-      if (key === undefined) {
-        defineSession(ctx, () => {
-          throw invalidInput(
-            ctxOf('ctx.session'),
-            'this update has no session key (getSessionKey returned undefined)',
-          );
-        });
-        return inner(ctx, next);
-      }
-      let current: Turn<S> | undefined;
-      ctx.api.config.use(bufferingTransformer(() => current, this.#passthrough));
-      defineSession(ctx, () => current as Turn<S>);
-      let fellThrough = false;
-      await this.#runner.run(key, ctx.update.update_id, async (turn) => {
-        current = turn;
-        fellThrough = false;
-        await inner(ctx, async () => {
-          fellThrough = true;
-        });
-      });
-      if (fellThrough) await next();
-    };
+    return (ctx, next) => this.#run(ctx, inner, next);
   }
 }
 
@@ -130,31 +95,13 @@ export function turnSession<S, C extends Context & SessionFlavor<S>>(
   return new TurnSession<S, C>(options, ...middleware);
 }
 
-function defineSession<S>(ctx: Context, turn: () => Turn<S>): void {
-  Object.defineProperty(ctx, 'session', {
-    enumerable: true,
-    configurable: true,
-    get: () => turn().data,
-    set: (value: S | undefined) => {
-      const t = turn();
-      if (!t.open) {
-        throw invalidInput(
-          ctxOf('ctx.session'),
-          'the turn is over; this change would not be saved',
-        );
-      }
-      t.data = value;
-    },
-  });
-}
-
 /**
  * An API transformer that, while a turn is open, records each non-passthrough
  * call as an effect of the turn and answers with a placeholder; after the
  * commit the runner performs it through the rest of the transformer chain.
  */
-function bufferingTransformer(
-  turn: () => Turn<unknown> | undefined,
+function bufferingTransformer<S>(
+  turn: () => Turn<S> | undefined,
   passthrough: (method: string) => boolean,
 ): Transformer<RawApi> {
   return ((
@@ -175,22 +122,4 @@ function bufferingTransformer(
     });
     return Promise.resolve({ ok: true, result: placeholderResult(method, payload) });
   }) as Transformer<RawApi>;
-}
-
-/**
- * The bytes hashed into the outbox for a call: method and payload as JSON,
- * files and other class instances replaced by their class name.
- */
-export function describeCall(method: string, payload: unknown): string {
-  try {
-    return JSON.stringify({ method, payload }, (_k, v: unknown) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-      const proto = Object.getPrototypeOf(v);
-      return proto === Object.prototype || proto === null
-        ? v
-        : `[${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'object'}]`;
-    });
-  } catch {
-    return JSON.stringify({ method });
-  }
 }

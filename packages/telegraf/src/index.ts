@@ -1,4 +1,4 @@
-export { isReadOnlyMethod, placeholderResult } from './placeholder.js';
+export { describeCall, isReadOnlyMethod, placeholderResult } from '@greentic/session-turn';
 export {
   type TelegrafSessionStore,
   type TelegrafSessionStoreOptions,
@@ -6,7 +6,6 @@ export {
 } from './session-store.js';
 export {
   defaultTelegrafSessionKey,
-  describeCall,
   TurnSession,
   type TurnSessionContext,
   type TurnSessionOptions,

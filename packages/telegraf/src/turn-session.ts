@@ -1,28 +1,23 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
-import { createTurnRunner, type Turn, type TurnRunnerOptions } from '@greentic/session-turn';
+import {
+  createTurnMiddleware,
+  describeCall,
+  isReadOnlyMethod,
+  placeholderResult,
+  type TurnMiddlewareFn,
+  type TurnMiddlewareOptions,
+} from '@greentic/session-turn';
 import { Composer, type Context, type MiddlewareFn, type Telegram } from 'telegraf';
-import { isReadOnlyMethod, placeholderResult } from './placeholder.js';
-
-const ctxOf = (op: string): OpContext => ({ pkg: '@greentic/session-telegraf', op });
 
 /** A Telegraf context with a typed `session`. */
 export type TurnSessionContext<S> = Context & { session: S };
 
-/** Options of {@link turnSession}. */
-export interface TurnSessionOptions<S, C extends Context>
-  extends Omit<TurnRunnerOptions<S>, 'flowId'> {
-  /**
-   * Session key of an update, or undefined for updates without a session
-   * (they run without a turn, and reading `ctx.session` throws).
-   * @default `telegraf:<bot id>:<chat id>` (undefined without a chat)
-   */
-  getSessionKey?: (ctx: C) => string | undefined | Promise<string | undefined>;
-  /**
-   * Which Bot API calls are performed at once instead of buffered.
-   * @default methods whose name starts with `get`
-   */
-  passthrough?: (method: string) => boolean;
-}
+/**
+ * Options of {@link turnSession}: the turn runner's (store, tenant, `initial`,
+ * bounds), `getSessionKey` (default {@link defaultTelegrafSessionKey};
+ * undefined runs the update without a turn) and `passthrough` (default: Bot
+ * API methods whose name starts with `get` are called at once, the rest is buffered).
+ */
+export type TurnSessionOptions<S, C extends Context> = TurnMiddlewareOptions<S, C>;
 
 /** `telegraf:<bot id>:<chat id>`, or undefined for updates without a chat. */
 export function defaultTelegrafSessionKey(ctx: Context): string | undefined {
@@ -30,7 +25,7 @@ export function defaultTelegrafSessionKey(ctx: Context): string | undefined {
   return chatId === undefined ? undefined : `telegraf:${ctx.botInfo.id}:${chatId}`;
 }
 
-type CallApi = Telegram['callApi'];
+type CallApi = (...args: unknown[]) => Promise<unknown>;
 
 /**
  * A Telegraf `Composer` whose middleware runs each update as a turn (see
@@ -46,9 +41,7 @@ type CallApi = Telegram['callApi'];
  * once, after the commit and delivery, outside the turn.
  */
 export class TurnSession<S, C extends TurnSessionContext<S>> extends Composer<C> {
-  readonly #runner;
-  readonly #getSessionKey: (ctx: C) => string | undefined | Promise<string | undefined>;
-  readonly #passthrough: (method: string) => boolean;
+  readonly #run: TurnMiddlewareFn<C>;
 
   /**
    * @param options - store, tenant, `initial`, key and retry bounds
@@ -57,72 +50,38 @@ export class TurnSession<S, C extends TurnSessionContext<S>> extends Composer<C>
    */
   constructor(options: TurnSessionOptions<S, C>, ...middleware: MiddlewareFn<C>[]) {
     super(...middleware);
-    const c = ctxOf('turnSession');
-    if (typeof options !== 'object' || options === null) {
-      throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-    }
-    const {
-      getSessionKey = defaultTelegrafSessionKey,
-      passthrough = isReadOnlyMethod,
-      ...rest
-    } = options;
-    if (typeof getSessionKey !== 'function') {
-      throw invalidInput(c, 'options.getSessionKey must be a function');
-    }
-    if (typeof passthrough !== 'function') {
-      throw invalidInput(c, 'options.passthrough must be a function');
-    }
-    this.#getSessionKey = getSessionKey;
-    this.#passthrough = passthrough;
-    this.#runner = createTurnRunner<S>({ ...rest, flowId: 'telegraf' });
+    this.#run = createTurnMiddleware<S, C>(options, {
+      pkg: '@greentic/session-telegraf',
+      flowId: 'telegraf',
+      defaultSessionKey: defaultTelegrafSessionKey,
+      defaultPassthrough: isReadOnlyMethod,
+      eventId: (ctx) => ctx.update.update_id,
+      intercept: (ctx, current, passthrough) => {
+        const real = ctx.telegram;
+        const callApi = real.callApi as unknown as CallApi;
+        // A per-turn view of the update's Telegram client: its methods call
+        // `this.callApi`, which buffers while the turn is open.
+        const buffered = Object.create(real) as Telegram;
+        buffered.callApi = ((method: string, payload: unknown, opts?: unknown) => {
+          const t = current();
+          if (t === undefined || !t.open || passthrough(method)) {
+            return callApi.call(real, method, payload, opts);
+          }
+          t.effect(describeCall(method, payload), () => callApi.call(real, method, payload));
+          return Promise.resolve(placeholderResult(method, payload));
+        }) as Telegram['callApi'];
+        (ctx as { telegram: Telegram }).telegram = buffered;
+        return () => {
+          (ctx as { telegram: Telegram }).telegram = real;
+        };
+      },
+    });
   }
 
   /** The middleware Telegraf calls for each update. */
   override middleware(): MiddlewareFn<C> {
     const inner = super.middleware();
-    return async (ctx, next) => {
-      const key = await this.#getSessionKey(ctx);
-      if (key === undefined) {
-        defineSession(ctx, () => {
-          throw invalidInput(
-            ctxOf('ctx.session'),
-            'this update has no session key (getSessionKey returned undefined)',
-          );
-        });
-        return inner(ctx, next);
-      }
-      let current: Turn<S> | undefined;
-      const real = ctx.telegram;
-      // A per-turn view of the update's Telegram client: its methods call
-      // `this.callApi`, which buffers while the turn is open.
-      const buffered = Object.create(real) as Telegram;
-      const passthrough = this.#passthrough;
-      buffered.callApi = ((method: string, payload: unknown, opts?: unknown) => {
-        const t = current;
-        if (t === undefined || !t.open || passthrough(method)) {
-          return (real.callApi as (...a: unknown[]) => Promise<unknown>)(method, payload, opts);
-        }
-        t.effect(describeCall(method, payload), () =>
-          (real.callApi as (...a: unknown[]) => Promise<unknown>)(method, payload),
-        );
-        return Promise.resolve(placeholderResult(method, payload));
-      }) as CallApi;
-      defineSession(ctx, () => current as Turn<S>);
-      let fellThrough = false;
-      (ctx as { telegram: Telegram }).telegram = buffered;
-      try {
-        await this.#runner.run(key, ctx.update.update_id, async (turn) => {
-          current = turn;
-          fellThrough = false;
-          await inner(ctx, async () => {
-            fellThrough = true;
-          });
-        });
-      } finally {
-        (ctx as { telegram: Telegram }).telegram = real;
-      }
-      if (fellThrough) await next();
-    };
+    return (ctx, next) => this.#run(ctx, inner, next);
   }
 }
 
@@ -141,40 +100,4 @@ export function turnSession<S, C extends TurnSessionContext<S>>(
   ...middleware: MiddlewareFn<C>[]
 ): TurnSession<S, C> {
   return new TurnSession<S, C>(options, ...middleware);
-}
-
-function defineSession<S>(ctx: Context, turn: () => Turn<S>): void {
-  Object.defineProperty(ctx, 'session', {
-    enumerable: true,
-    configurable: true,
-    get: () => turn().data,
-    set: (value: S | undefined) => {
-      const t = turn();
-      if (!t.open) {
-        throw invalidInput(
-          ctxOf('ctx.session'),
-          'the turn is over; this change would not be saved',
-        );
-      }
-      t.data = value;
-    },
-  });
-}
-
-/**
- * The bytes hashed into the outbox for a call: method and payload as JSON,
- * files and other class instances replaced by their class name.
- */
-export function describeCall(method: string, payload: unknown): string {
-  try {
-    return JSON.stringify({ method, payload }, (_k, v: unknown) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-      const proto = Object.getPrototypeOf(v);
-      return proto === Object.prototype || proto === null
-        ? v
-        : `[${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'object'}]`;
-    });
-  } catch {
-    return JSON.stringify({ method });
-  }
 }

@@ -1,5 +1,14 @@
 export { type CreateIfAbsentOptions, createIfAbsent, writeSession } from './create-if-absent.js';
 export {
+  createTurnMiddleware,
+  defineTurnSession,
+  describeCall,
+  type TurnMiddlewareAdapter,
+  type TurnMiddlewareFn,
+  type TurnMiddlewareOptions,
+} from './middleware.js';
+export { isReadOnlyMethod, placeholderResult } from './telegram.js';
+export {
   createTurnRunner,
   type EffectPayload,
   type RunTurnOptions,

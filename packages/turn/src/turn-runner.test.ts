@@ -71,7 +71,10 @@ describe('run', () => {
     expect(results.every((r) => r.status === 'committed')).toBe(true);
     expect(results.some((r) => r.attempts > 1)).toBe(true);
     expect(got?.session.cursor).toMatchObject({ flowId: 'test', nodeId: 'main', outboxSeq: n });
-    expect(got?.session.outbox).toHaveLength(n);
+    // The newest 16 (keepOutbox's default) of the n entries, one per turn, in order.
+    expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual(
+      Array.from({ length: 16 }, (_, i) => n - 15 + i),
+    );
   });
 
   it('a redelivered event id runs no handler, writes nothing and sends nothing', async () => {
@@ -164,6 +167,25 @@ describe('run', () => {
     expect(r.session.cursor.outboxSeq).toBe(6);
   });
 
+  it('keeps every entry of the committed turn even beyond keepOutbox; 16 by default', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { keepOutbox: 2 });
+    const k = key();
+    await runner.run(k, 1, (turn) => turn.effect('a', () => {}));
+    const r = await runner.run(k, 2, (turn) => {
+      for (const p of ['b', 'c', 'd']) turn.effect(p, () => {});
+    });
+    expect(r.status === 'committed' ? r.outbox.map((e) => e.seq) : null).toStrictEqual([2, 3, 4]);
+    expect(r.session.outbox.map((e) => e.seq)).toStrictEqual([2, 3, 4]);
+    const defaults = counterRunner(store);
+    const d = key();
+    for (let i = 1; i <= 20; i++)
+      await defaults.run(d, i, (turn) => turn.effect(`m${i}`, () => {}));
+    expect((await store.get(d))?.session.outbox.map((e) => e.seq)).toStrictEqual(
+      Array.from({ length: 16 }, (_, i) => i + 5),
+    );
+  });
+
   it('a failing effect keeps the commit, skips later effects, and the redelivery is a duplicate', async () => {
     const store = new InMemorySessionStore();
     const runner = counterRunner(store);
@@ -247,33 +269,22 @@ describe('run', () => {
     await expectCode(() => saved?.effect('late', () => {}), 'invalid_input');
   });
 
-  it('creates the session again when it is deleted during the turn', async () => {
+  it('a session deleted during every attempt is started again by the turn itself', async () => {
     const store = new InMemorySessionStore();
     const runner = counterRunner(store);
     const k = key();
-    let first = true;
-    const r = await runner.run(k, 1, async (turn) => {
-      if (first) {
-        first = false;
-        await store.delete(k);
-      }
+    await runner.run(k, 1, (turn) => {
       (turn.data as Counter).count += 1;
     });
+    const r = await runner.run(k, 2, async (turn) => {
+      await store.delete(k);
+      (turn.data as Counter).count += 1;
+    });
+    // Attempt 1 read the session and lost it; attempt 2 found none and created it.
     expect(r.status).toBe('committed');
-    expect((r.session.data as Counter | undefined)?.count).toBe(1);
     expect(r.attempts).toBe(2);
-  });
-
-  it('gives up when the session keeps disappearing', async () => {
-    const store = new InMemorySessionStore();
-    const runner = counterRunner(store);
-    const k = key();
-    await expectCode(
-      runner.run(k, 1, async () => {
-        await store.delete(k);
-      }),
-      'conflict',
-    );
+    expect((r.session.data as Counter | undefined)?.count).toBe(1);
+    expect((await store.get(k))?.session.data).toStrictEqual(r.session.data);
   });
 });
 
@@ -376,7 +387,8 @@ describe('input validation', () => {
       runner.run(k, 3, (turn) => turn.effect((() => {}) as never, () => {})),
       'invalid_input',
     );
-    expect((await store.get(k))?.cas).toBe(1);
+    // Not even the blank session the turns started from.
+    expect(await store.get(k)).toBeNull();
   });
 });
 

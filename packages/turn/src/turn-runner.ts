@@ -1,6 +1,6 @@
 import {
   createOutboxEntry,
-  mutate,
+  createSession,
   type SessionInput,
   type SessionStore,
   type TenantSessionStore,
@@ -9,6 +9,7 @@ import {
   describeValue,
   invalidInput,
   type OpContext,
+  observerOf,
   sessionError,
   validateCount,
   validateSessionKey,
@@ -22,11 +23,11 @@ import type {
   SessionKey,
   SessionSnapshot,
 } from '@greentic/session-types';
-import { createIfAbsent } from './create-if-absent.js';
 import { nextTurnLabel, normalizeEventId, readTurnState, TURN_LABEL } from './turn-state.js';
 
 const PKG = '@greentic/session-turn';
 const ctx = (op: string): OpContext => ({ pkg: PKG, op });
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Options of {@link createTurnRunner}. */
 export interface TurnRunnerOptions<D = JsonValue> {
@@ -45,7 +46,12 @@ export interface TurnRunnerOptions<D = JsonValue> {
   initial?: () => D | undefined;
   /** How many recent event ids each session remembers to skip redeliveries. @default 64 */
   rememberEvents?: number;
-  /** How many recent outbox entries each session keeps (older ones are dropped). @default 64 */
+  /**
+   * How many recent outbox entries each session keeps (older ones are
+   * dropped; a turn's own entries are always all kept). 0 keeps none. Every
+   * kept entry is rewritten by every turn, so this bounds the cost per update.
+   * @default 16
+   */
   keepOutbox?: number;
   /** Most get → handler → updateCas attempts per turn. @default 16 */
   maxAttempts?: number;
@@ -211,13 +217,6 @@ class TurnAttempt<D> implements Turn<D> {
   }
 }
 
-class Duplicate {
-  constructor(
-    readonly session: SessionSnapshot,
-    readonly cas: Cas,
-  ) {}
-}
-
 function count(value: unknown, fallback: number, field: string, min: number, max: number): number {
   const c = ctx('createTurnRunner');
   if (value === undefined) return fallback;
@@ -241,6 +240,9 @@ const OPTION_NAMES = new Set([
   'maxDelayMs',
   'random',
 ]);
+
+/** What one attempt returns when its commit lost the race. */
+const CONFLICT = Symbol('conflict');
 
 /**
  * Creates a turn runner: the framework-neutral core of the bot adapters.
@@ -304,13 +306,22 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalidInput(c, 'options.random must be a function');
   const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
-  const keepOutbox = count(options.keepOutbox, 64, 'keepOutbox', 0, 10_000);
+  const keepOutbox = count(options.keepOutbox, 16, 'keepOutbox', 0, 10_000);
   const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
   const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
-  const retry = { maxAttempts, baseDelayMs, maxDelayMs, random };
-  const backoffMs = (attempt: number) =>
-    Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
+  // Full jitter, as `mutate`: after the n-th conflict wait up to
+  // min(maxDelayMs, baseDelayMs * 2^(n-1)) ms.
+  const backoffMs = (attempt: number) => {
+    const r = random();
+    if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
+      throw invalidInput(
+        ctx('run'),
+        `options.random must return a number in [0, 1), got ${describeValue(r)}`,
+      );
+    }
+    return Math.floor(r * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+  };
 
   async function run(
     key: SessionKey,
@@ -332,59 +343,83 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const userId = opts.userId ?? null;
     const teamId = opts.teamId ?? null;
 
-    let attempts = 0;
-    // The common case (the session exists) costs one get and one updateCas.
-    // A missing session is created, then the turn runs; one deleted while the
-    // turn ran is created again, a few times.
-    for (let round = 0; round <= 3; round++) {
-      if (round > 0) {
-        await createIfAbsent(view, key, { flowId, ttlSecs: ttlSecs ?? 0, userId, teamId });
-      }
-      let committed: TurnAttempt<D> | undefined;
-      let written: Awaited<ReturnType<typeof mutate>>;
-      try {
-        written = await mutate(
-          view,
-          key,
-          async (current, cas) => {
-            attempts += 1;
-            const state = readTurnState(current);
-            if (state.events.includes(id)) throw new Duplicate(current, cas);
-            const turn = new TurnAttempt<D>(current, cas, attempts, id, initial);
-            committed = turn;
-            try {
-              await handler(turn);
-            } finally {
-              turn.close();
-            }
-            return nextSession(current, turn, state, id);
-          },
-          retry,
-        );
-      } catch (err) {
-        if (err instanceof Duplicate) {
-          return { status: 'duplicate', session: err.session, cas: err.cas, attempts };
+    // One get and one updateCas per attempt, whether the session exists or
+    // not: a missing one is started blank in memory and committed with
+    // `updateCas(session, 0)`, the store's create-only-if-absent, so a worker
+    // that created it meanwhile makes this attempt a conflict like any other.
+    // The draft is validated once, by the store's write.
+    // Observed like a `mutate` of the store: a span per turn with one per
+    // attempt, `retry` events, and the attempts histogram (see the README).
+    const observation = observerOf(view)?.mutate(key, view.tenantId);
+    let attempt = 0;
+    try {
+      for (attempt = 1; attempt <= maxAttempts; attempt++) {
+        const n = attempt;
+        const step =
+          observation === undefined ? await once(n) : await observation.attempt(n, () => once(n));
+        if (step !== CONFLICT) {
+          // A redelivered event changes nothing: the turn is the application's
+          // to skip, not a store outcome (`aborted`, as a throwing handler).
+          if (step.status === 'duplicate') observation?.end(n, 'error', 'duplicate');
+          else observation?.end(n, 'ok');
+          return step;
         }
-        throw err;
+        if (attempt < maxAttempts) {
+          const delayMs = backoffMs(attempt);
+          observation?.retry(attempt + 1, delayMs);
+          await sleep(delayMs);
+        }
       }
-      if (written === null || committed === undefined) continue;
-      const turn: TurnAttempt<D> = committed;
-      const results: unknown[] = [];
-      for (const effect of turn.effects) results.push(await effect.perform());
-      return {
-        status: 'committed',
-        session: written.session,
-        cas: written.cas,
-        attempts,
-        outbox: turn.added,
-        results,
-      };
+      throw sessionError(
+        'conflict',
+        rc,
+        `gave up on the turn for key ${JSON.stringify(key)} after ${maxAttempts} conflicting attempts`,
+      );
+    } catch (err) {
+      observation?.end(Math.min(attempt, maxAttempts), 'error', err);
+      throw err;
     }
-    throw sessionError(
-      'conflict',
-      rc,
-      `the session under key ${JSON.stringify(key)} kept disappearing during the turn`,
-    );
+
+    async function once(attempt: number): Promise<TurnResult | typeof CONFLICT> {
+      const got = await view.get(key);
+      const current =
+        got === null
+          ? createSession({
+              key,
+              tenantId: view.tenantId,
+              flowId,
+              nodeId: 'main',
+              ttlSecs: ttlSecs ?? 0,
+              userId,
+              teamId,
+            })
+          : got.session;
+      const cas = got === null ? 0 : got.cas;
+      const state = readTurnState(current);
+      if (got !== null && state.events.includes(id)) {
+        return { status: 'duplicate', session: current, cas, attempts: attempt };
+      }
+      const turn = new TurnAttempt<D>(current, cas, attempt, id, initial);
+      try {
+        await handler(turn);
+      } finally {
+        turn.close();
+      }
+      const written = await view.updateCas(nextSession(current, turn, state, id), cas);
+      if (written.ok) {
+        const results: unknown[] = [];
+        for (const effect of turn.effects) results.push(await effect.perform());
+        return {
+          status: 'committed',
+          session: written.session,
+          cas: written.cas,
+          attempts: attempt,
+          outbox: turn.added,
+          results,
+        };
+      }
+      return CONFLICT;
+    }
   }
 
   function nextSession(
@@ -406,7 +441,12 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         ...current.meta,
         labels: { ...current.meta.labels, [TURN_LABEL]: nextTurnLabel(state, id, rememberEvents) },
       },
-      outbox: keepOutbox === 0 ? [] : outbox.slice(Math.max(0, outbox.length - keepOutbox)),
+      // The committed turn's own entries are always kept (they are the record
+      // of what it is about to send); older ones up to `keepOutbox` in all.
+      outbox:
+        keepOutbox === 0
+          ? []
+          : outbox.slice(Math.max(0, outbox.length - Math.max(keepOutbox, added.length))),
       ttlSecs: ttlSecs ?? current.ttlSecs,
       ...(turn.data === undefined ? {} : { data: turn.data }),
     };

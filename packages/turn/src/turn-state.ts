@@ -56,7 +56,11 @@ export function readTurnState(session: SessionSnapshot): TurnState {
   if (typeof label !== 'object' || label === null || Array.isArray(label)) return { events: [] };
   const events = (label as { readonly events?: JsonValue }).events;
   if (!Array.isArray(events)) return { events: [] };
-  return { events: events.filter((e): e is string => typeof e === 'string') };
+  // The runner writes strings only; copy just when something else crept in.
+  for (const e of events) {
+    if (typeof e !== 'string') return { events: events.filter((x) => typeof x === 'string') };
+  }
+  return { events: events as string[] };
 }
 
 /**

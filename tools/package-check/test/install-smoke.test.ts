@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { npmInstall, packAll } from '../src/consumer.ts';
+import { createProject, npmInstall, packAll, runJson } from '../src/install.ts';
 import { runOk } from '../src/run.ts';
 import { REPO_ROOT } from '../src/workspace.ts';
 
@@ -20,23 +20,6 @@ import { REPO_ROOT } from '../src/workspace.ts';
 const INSTALLED = ['@greentic/session-types', '@greentic/session-core', '@greentic/session-memory'];
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const program = fixture('install-smoke.mjs');
-
-/** Creates `dir/name` holding a package.json of the given module type. */
-function createProject(dir: string, name: string, type: 'module' | 'commonjs'): string {
-  const project = join(dir, name);
-  mkdirSync(project);
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify({ name, private: true, type }, null, 2)}\n`,
-  );
-  return project;
-}
-
-/** Runs a program with node as a user would and parses the JSON line it prints. */
-async function runJson(cwd: string, file: string): Promise<Record<string, unknown>> {
-  const { stdout } = await runOk('node', [file], { cwd, isolateEnv: true, timeoutMs: 30_000 });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
 
 describe('installing the packed memory backend into a project outside the workspace', () => {
   let workDir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { npmInstall, packAll } from '../src/consumer.ts';
+import { npmInstall, packAll } from '../src/install.ts';
 import { runOk } from '../src/run.ts';
 import { REPO_ROOT } from '../src/workspace.ts';
 

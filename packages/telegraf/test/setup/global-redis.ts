@@ -1,2 +1,2 @@
-// One standalone Redis for this package's tests (installed when missing; never skipped).
-export { setup, teardown } from '@greentic/redis-test-server/vitest-standalone';
+// Standalone Redis and a 3-master cluster for the tests (see tools/redis-test-server).
+export { setup, teardown } from '@greentic/redis-test-server/vitest-cluster';

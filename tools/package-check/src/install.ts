@@ -1,6 +1,8 @@
-import { runOk } from './run.js';
-import { packPackage } from './tarball.js';
-import { listPublicPackages } from './workspace.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOk } from './run.ts';
+import { packPackage } from './tarball.ts';
+import { listPublicPackages } from './workspace.ts';
 
 /** Packs the named public packages into `outDir` and returns their tarballs. */
 export async function packAll(names: readonly string[], outDir: string): Promise<string[]> {
@@ -22,4 +24,21 @@ export async function npmInstall(project: string, specs: readonly string[]): Pro
     isolateEnv: true,
     timeoutMs: 150_000,
   });
+}
+
+/** Creates `dir/name` holding a package.json of the given module type. */
+export function createProject(dir: string, name: string, type: 'module' | 'commonjs'): string {
+  const project = join(dir, name);
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name, private: true, type }, null, 2)}\n`,
+  );
+  return project;
+}
+
+/** Runs a program with node as a user would and parses the JSON line it prints. */
+export async function runJson(cwd: string, file: string): Promise<Record<string, unknown>> {
+  const { stdout } = await runOk('node', [file], { cwd, isolateEnv: true, timeoutMs: 30_000 });
+  return JSON.parse(stdout) as Record<string, unknown>;
 }

@@ -1,3 +1,6 @@
+// Telegram Bot API helpers shared by the grammY and Telegraf adapters (and
+// any other Telegram framework adapter).
+
 /**
  * Whether a Bot API method only reads (`getMe`, `getChat`, `getFile`, …). Reads
  * are performed at once during a turn; everything else is buffered until the commit.

@@ -1,0 +1,158 @@
+import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
+import { createTurnRunner, type Turn, type TurnRunnerOptions } from './turn-runner.js';
+
+/**
+ * Options of a middleware adapter built on {@link createTurnMiddleware}: the
+ * runner's options (its `flowId` is the adapter's name) plus how to key an
+ * update and which outgoing calls are not buffered.
+ */
+export interface TurnMiddlewareOptions<S, C> extends Omit<TurnRunnerOptions<S>, 'flowId'> {
+  /**
+   * Session key of an update, or undefined for updates without a session
+   * (they run without a turn, and reading `ctx.session` throws).
+   */
+  getSessionKey?: (ctx: C) => string | undefined | Promise<string | undefined>;
+  /** Which outgoing calls (by method name) are performed at once instead of buffered. */
+  passthrough?: (method: string) => boolean;
+}
+
+/** What a framework adapter plugs into {@link createTurnMiddleware}. */
+export interface TurnMiddlewareAdapter<S, C> {
+  /** Package name used in error messages. */
+  readonly pkg: string;
+  /** The adapter's name: `cursor.flowId` of the sessions it creates. */
+  readonly flowId: string;
+  /** Default of `options.getSessionKey`. */
+  readonly defaultSessionKey: (ctx: C) => string | undefined;
+  /** Default of `options.passthrough`. */
+  readonly defaultPassthrough: (method: string) => boolean;
+  /** The inbound event id of an update (redeliveries share it). */
+  readonly eventId: (ctx: C) => string | number;
+  /**
+   * Routes the context's outgoing calls through the open turn: while
+   * `current()` is an open turn, a call whose method is not `passthrough`
+   * must become `current().effect(…)` and resolve to a placeholder. Returns
+   * what undoes the routing after the turn, if anything must be undone.
+   */
+  readonly intercept: (
+    ctx: C,
+    current: () => Turn<S> | undefined,
+    passthrough: (method: string) => boolean,
+  ) => (() => void) | undefined;
+}
+
+/** Runs one update: `inner` is the adapter's own middleware, `next` what follows it. */
+export type TurnMiddlewareFn<C> = (
+  ctx: C,
+  inner: (ctx: C, next: () => Promise<void>) => unknown,
+  next: () => Promise<void>,
+) => Promise<void>;
+
+/**
+ * The framework-neutral middleware of the grammY and Telegraf adapters, for
+ * adapter authors: runs `inner` for each update as a turn of a
+ * {@link createTurnRunner | turn runner}, with `ctx.session` as the draft
+ * (see {@link defineTurnSession}) and the context's outgoing calls buffered
+ * by `adapter.intercept` until the commit. When `inner` calls `next()`, the
+ * middleware after it runs once, after the commit and delivery, outside the turn.
+ *
+ * @param options - the user's options
+ * @param adapter - what the framework supplies
+ * @throws SessionError `invalid_input` for bad options
+ */
+export function createTurnMiddleware<S, C extends object>(
+  options: TurnMiddlewareOptions<S, C>,
+  adapter: TurnMiddlewareAdapter<S, C>,
+): TurnMiddlewareFn<C> {
+  const c: OpContext = { pkg: adapter.pkg, op: 'turnSession' };
+  if (typeof options !== 'object' || options === null) {
+    throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
+  }
+  const {
+    getSessionKey = adapter.defaultSessionKey,
+    passthrough = adapter.defaultPassthrough,
+    ...rest
+  } = options;
+  if (typeof getSessionKey !== 'function') {
+    throw invalidInput(c, 'options.getSessionKey must be a function');
+  }
+  if (typeof passthrough !== 'function') {
+    throw invalidInput(c, 'options.passthrough must be a function');
+  }
+  const runner = createTurnRunner<S>({ ...rest, flowId: adapter.flowId });
+  const sessionCtx: OpContext = { pkg: adapter.pkg, op: 'ctx.session' };
+
+  return async (ctx, inner, next) => {
+    const key = await getSessionKey(ctx);
+    if (key === undefined) {
+      defineTurnSession(
+        ctx,
+        () => {
+          throw invalidInput(
+            sessionCtx,
+            'this update has no session key (getSessionKey returned undefined)',
+          );
+        },
+        sessionCtx,
+      );
+      await inner(ctx, next);
+      return;
+    }
+    let current: Turn<S> | undefined;
+    const undo = adapter.intercept(ctx, () => current, passthrough);
+    defineTurnSession(ctx, () => current as Turn<S>, sessionCtx);
+    let fellThrough = false;
+    try {
+      await runner.run(key, adapter.eventId(ctx), async (turn) => {
+        current = turn;
+        fellThrough = false;
+        await inner(ctx, async () => {
+          fellThrough = true;
+        });
+      });
+    } finally {
+      undo?.();
+    }
+    if (fellThrough) await next();
+  };
+}
+
+/**
+ * Defines `target.session` as the draft of the current turn: reading gives
+ * `turn().data`, assigning replaces it while the turn is open and throws
+ * `invalid_input` after (the change would not be saved).
+ *
+ * @param target - the framework's context object
+ * @param turn - the turn to read from (may throw, e.g. when there is none)
+ * @param ctx - operation context of the error
+ */
+export function defineTurnSession<S>(target: object, turn: () => Turn<S>, ctx: OpContext): void {
+  Object.defineProperty(target, 'session', {
+    enumerable: true,
+    configurable: true,
+    get: () => turn().data,
+    set: (value: S | undefined) => {
+      const t = turn();
+      if (!t.open) throw invalidInput(ctx, 'the turn is over; this change would not be saved');
+      t.data = value;
+    },
+  });
+}
+
+/**
+ * The bytes hashed into the outbox for a buffered call: method and payload as
+ * JSON, files and other class instances replaced by their class name.
+ */
+export function describeCall(method: string, payload: unknown): string {
+  try {
+    return JSON.stringify({ method, payload }, (_k, v: unknown) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+      const proto = Object.getPrototypeOf(v);
+      return proto === Object.prototype || proto === null
+        ? v
+        : `[${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'object'}]`;
+    });
+  } catch {
+    return JSON.stringify({ method });
+  }
+}
