@@ -262,7 +262,7 @@ export async function runAdminRedis(
     targets: [],
     tables: [table],
     notes: [
-      `Baseline: SCAN of every master (MATCH ${NAMESPACE}:{*}, COUNT ${SCAN_COUNT}) with a pipelined GET (list, count) or DEL (purge) of each batch, through ioredis; ours reads GETRANGE 0..4095 of each key, checks the owner in the header and parses meta's ids, and deletes through the fenced delete script (tenant + incarnation id).`,
+      `Baseline: SCAN of every master (MATCH ${NAMESPACE}:{*}, COUNT ${SCAN_COUNT}) with a pipelined GET (list, count) or DEL (purge) of each batch, through ioredis. Ours lists with GETRANGE 0..4095 of each key (owner from the header, user and team from meta), counts a whole tenant from the 256-byte header, and purges a whole tenant by sending the fenced delete script (which checks the owner) for every scanned key.`,
       'Sessions are seeded with raw SETs of values encoded by the store codec (typical session, 3 outbox entries); seeding is not timed. Purge rounds reseed between runs.',
     ],
   };

@@ -101,7 +101,8 @@ export interface SessionStore {
 /**
  * A {@link SessionStore} fenced to one tenant: reads, deletes and touches of
  * other tenants' keys see nothing; writes of sessions of another tenant throw
- * `tenant_mismatch`.
+ * `tenant_mismatch`. When the store implements `SessionAdmin`, the view does
+ * too (check with `hasSessionAdmin(view)`), refusing any other tenant.
  */
 export interface TenantSessionStore {
   /** The tenant every call is fenced to. */

@@ -13,12 +13,17 @@
  *   header gives owner, cas, id, `updatedAt` and `ttlSecs`; the owner is
  *   compared first, and only the tenant's sessions have their `meta` (user,
  *   team) parsed from the JSON prefix. A session whose `meta` lies beyond the
- *   first 4 KiB (very long ids) is read whole with `GET`.
+ *   first 4 KiB (very long ids) is read whole with `GET`. A count or dry run
+ *   of a whole tenant reads only the 256-byte header.
  * - An expired key that Redis has not reaped yet reads as missing (`GETRANGE`
  *   expires it on access), so it is never listed, counted or purged.
  * - A purge deletes each matched session with the store's own delete script,
  *   fenced to the tenant and to the incarnation id it saw, pipelined per SCAN
- *   batch: a session re-created meanwhile is left whole.
+ *   batch: a session re-created meanwhile is left whole. A purge of a whole
+ *   tenant sends the script for every scanned key without reading it first:
+ *   the script checks the owner itself.
+ * - Listing pages are bounded (SCAN calls and time per page); see `Position`
+ *   for what the cursor carries.
  *
  * @packageDocumentation
  */

@@ -339,6 +339,28 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('redis operator calls at scale (a priva
     expect(await raw.dbsize()).toBeGreaterThanOrEqual(400);
   }, 120_000);
 
+  it('an abort from onProgress stops the purge between batches, rejecting with the reason', async () => {
+    const namespace = uniqueNamespace();
+    const tenantId = uniqueTenant();
+    await seedRaw(raw, namespace, tenantId, 5000);
+    const s = open(namespace);
+    const controller = new AbortController();
+    const reason = new Error('operator cancelled');
+    let reported = 0;
+    await expect(
+      s.purgeSessions({
+        tenantId,
+        signal: controller.signal,
+        onProgress: (p) => {
+          reported = p.deleted;
+          controller.abort(reason);
+        },
+      }),
+    ).rejects.toBe(reason);
+    expect(reported).toBeGreaterThan(0);
+    expect(await s.countSessions({ tenantId })).toBe(5000 - reported);
+  }, 60_000);
+
   function store(namespace: string): RedisSessionStore {
     return open(namespace);
   }
