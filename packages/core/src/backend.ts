@@ -30,6 +30,7 @@ export { expiresAtMs } from './session-helpers.js';
 export {
   instrumentStore,
   type MutateObservation,
+  OBSERVED_STORE_OPERATIONS,
   observerOf,
   STORE_OBSERVER,
   StoreObserver,

@@ -447,6 +447,21 @@ export function observerOf(store: SessionStore | TenantSessionStore): StoreObser
 type Method = (a?: unknown, b?: unknown, c?: unknown) => Promise<unknown>;
 
 /**
+ * The operations of a store that {@link instrumentStore} observes by default:
+ * the `SessionStore` calls and the operator calls (`SessionAdmin`).
+ */
+export const OBSERVED_STORE_OPERATIONS: readonly string[] = Object.freeze([
+  'get',
+  'put',
+  'updateCas',
+  'delete',
+  'touch',
+  'listSessions',
+  'countSessions',
+  'purgeSessions',
+]);
+
+/**
  * Observes the named methods of `store`: each becomes an own property that
  * calls the class's method, through the observer only when a provider is
  * registered or a listener waits (otherwise it costs one check). Also sets
@@ -455,12 +470,13 @@ type Method = (a?: unknown, b?: unknown, c?: unknown) => Promise<unknown>;
  * @param store - the store, from its constructor
  * @param observer - its observer
  * @param operations - method names; the first argument is the key or the
- *   session, the last the options (for the opt-in key hash and tenant id)
+ *   session, the last the options (for the opt-in key hash and tenant id).
+ *   Methods the store lacks are skipped. @default OBSERVED_STORE_OPERATIONS
  */
 export function instrumentStore(
   store: object,
   observer: StoreObserver,
-  operations: readonly string[],
+  operations: readonly string[] = OBSERVED_STORE_OPERATIONS,
 ): void {
   Object.defineProperty(store, STORE_OBSERVER, { value: observer });
   const target = store as Record<string, Method>;

@@ -83,18 +83,6 @@ export interface InMemorySessionStoreOptions {
 
 const OPTION_NAMES = ['now', 'sweepBatchSize', 'limits', 'telemetry'] as const;
 
-/** The operations spans and metrics cover. */
-const OBSERVED = [
-  'get',
-  'put',
-  'updateCas',
-  'delete',
-  'touch',
-  'listSessions',
-  'countSessions',
-  'purgeSessions',
-] as const;
-
 interface Entry extends HeapItem {
   /** Frozen `{ session, cas }`, handed out as is: a read costs a Map lookup. */
   stored: StoredSession;
@@ -172,7 +160,7 @@ export class InMemorySessionStore implements SessionStore, SessionAdmin {
       telemetry: o.telemetry,
       ctx: c,
     });
-    instrumentStore(this, this.#observer, OBSERVED);
+    instrumentStore(this, this.#observer);
     this.#observer.gauge(
       'greentic.session.memory.size',
       'Entries held, expired ones not yet evicted included.',

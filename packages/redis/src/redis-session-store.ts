@@ -121,18 +121,6 @@ export interface RedisSessionStoreOptions {
   telemetry?: SessionTelemetryOptions | false | undefined;
 }
 
-/** The operations spans and metrics cover. */
-const OBSERVED = [
-  'get',
-  'put',
-  'updateCas',
-  'delete',
-  'touch',
-  'listSessions',
-  'countSessions',
-  'purgeSessions',
-] as const;
-
 const CTX = {
   constructor: { pkg: PKG, op: 'RedisSessionStore' },
   get: { pkg: PKG, op: 'get' },
@@ -315,7 +303,7 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
     this.#scripts = defineScripts(this.#connection.client);
     this.#admin = new RedisSessionAdmin(this.#connection, this.namespace);
     this.#observer.describeServer(connectionTarget(this.#connection));
-    instrumentStore(this, this.#observer, OBSERVED);
+    instrumentStore(this, this.#observer);
     this.#unwatch = watchConnection(this.#connection, this.#observer);
   }
 

@@ -6,7 +6,12 @@
  *
  * @packageDocumentation
  */
-import { mutate, type SessionStore, type SessionStoreEventMap } from '@greentic/session-core';
+import {
+  hasSessionAdmin,
+  mutate,
+  type SessionStore,
+  type SessionStoreEventMap,
+} from '@greentic/session-core';
 import { SessionError } from '@greentic/session-types';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -248,6 +253,29 @@ export function describeStoreTelemetry(options: DescribeStoreTelemetryOptions): 
         );
       }
       expect(await h.total(duration, {}, 'sum')).toBeGreaterThan(0);
+    });
+
+    it('the operator calls (list, count, purge) are observed like the other operations, tenant not recorded', async () => {
+      const { store, h } = await open();
+      expect(hasSessionAdmin(store)).toBe(true);
+      if (!hasSessionAdmin(store)) return;
+      const tenantId = uniqueTenant();
+      await store.put(sampleSession({ tenantId }));
+      await store.listSessions({ tenantId });
+      expect(await store.countSessions({ tenantId })).toBe(1);
+      expect((await store.purgeSessions({ tenantId })).deleted).toBe(1);
+      const ops = ['listSessions', 'countSessions', 'purgeSessions'];
+      const spans = h
+        .spans()
+        .filter((s) => ops.includes(String(s.attributes['db.operation.name'])));
+      // A listing may take several pages on a backend that bounds each call.
+      expect(new Set(spans.map((s) => s.attributes['db.operation.name']))).toEqual(new Set(ops));
+      for (const s of spans) {
+        expect(s.attributes['db.system.name']).toBe(system);
+        expect(JSON.stringify(s.attributes)).not.toContain(tenantId);
+      }
+      const duration = 'db.client.operation.duration';
+      expect(await h.total(duration, { 'db.operation.name': 'purgeSessions' })).toBe(1);
     });
 
     it('updateCas conflicts are counted by reason, reported to conflict listeners, and are not errors', async () => {
