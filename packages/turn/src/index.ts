@@ -19,10 +19,12 @@ export {
   type TurnRunnerOptions,
 } from './turn-runner.js';
 export {
+  encodeEventId,
   MAX_EVENT_ID_LENGTH,
   nextTurnLabel,
   normalizeEventId,
   readTurnState,
   TURN_LABEL,
+  type TurnLabel,
   type TurnState,
 } from './turn-state.js';
