@@ -71,9 +71,9 @@ describe('run', () => {
     expect(results.every((r) => r.status === 'committed')).toBe(true);
     expect(results.some((r) => r.attempts > 1)).toBe(true);
     expect(got?.session.cursor).toMatchObject({ flowId: 'test', nodeId: 'main', outboxSeq: n });
-    // The newest 16 (keepOutbox's default) of the n entries, one per turn, in order.
+    // The newest 4 (keepOutbox's default) of the n entries, one per turn, in order.
     expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual(
-      Array.from({ length: 16 }, (_, i) => n - 15 + i),
+      Array.from({ length: 4 }, (_, i) => n - 3 + i),
     );
   });
 
@@ -158,7 +158,7 @@ describe('run', () => {
     const got = await store.get(k);
     expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual([4, 5]);
     expect(got ? readTurnState(got.session).events : null).toStrictEqual(['3', '4', '5']);
-    expect(got?.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 1, events: ['3', '4', '5'] });
+    expect(got?.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '3 4 5' });
     // An id older than the memory is no longer recognised.
     expect((await runner.run(k, 1, () => {})).status).toBe('committed');
     const none = counterRunner(store, { keepOutbox: 0 });
@@ -167,7 +167,7 @@ describe('run', () => {
     expect(r.session.cursor.outboxSeq).toBe(6);
   });
 
-  it('keeps every entry of the committed turn even beyond keepOutbox; 16 by default', async () => {
+  it('keeps every entry of the committed turn even beyond keepOutbox; 4 by default', async () => {
     const store = new InMemorySessionStore();
     const runner = counterRunner(store, { keepOutbox: 2 });
     const k = key();
@@ -181,9 +181,70 @@ describe('run', () => {
     const d = key();
     for (let i = 1; i <= 20; i++)
       await defaults.run(d, i, (turn) => turn.effect(`m${i}`, () => {}));
-    expect((await store.get(d))?.session.outbox.map((e) => e.seq)).toStrictEqual(
-      Array.from({ length: 16 }, (_, i) => i + 5),
+    expect((await store.get(d))?.session.outbox.map((e) => e.seq)).toStrictEqual([17, 18, 19, 20]);
+  });
+
+  it('tells event ids apart whatever characters they hold (spaces, %, prefixes)', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { rememberEvents: 10 });
+    const k = key();
+    const ids = ['3 4', '50%', '%20', ' ', 'a%2520b'];
+    const bump = (turn: { data: Counter | undefined }) => {
+      if (turn.data) turn.data.count += 1;
+    };
+    for (const id of ids) expect((await runner.run(k, id, bump)).status).toBe('committed');
+    // Each id is remembered as itself ...
+    for (const id of ids) expect((await runner.run(k, id, () => {})).status).toBe('duplicate');
+    const got = await store.get(k);
+    expect(got ? readTurnState(got.session).events : null).toStrictEqual(ids);
+    // ... and none of them stands for another id: its parts, its decoding, a prefix.
+    for (const other of ['3', '4', '50', '%', '%2520', 'a', 'b', '3%204', '%25', 'a%20b']) {
+      expect((await runner.run(k, other, bump)).status).toBe('committed');
+    }
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(15);
+  });
+
+  it('reads the version 1 label of earlier releases and rewrites it as version 2', async () => {
+    const store = new InMemorySessionStore();
+    const k = key();
+    await store.put(
+      createSession({
+        key: k,
+        tenantId: 'acme',
+        flowId: 'test',
+        nodeId: 'main',
+        ttlSecs: 0,
+        labels: { [TURN_LABEL]: { v: 1, events: ['7', 'x y', 8] } },
+        data: { count: 1, seen: [] },
+      }),
     );
+    const runner = counterRunner(store);
+    expect((await runner.run(k, 7, () => {})).status).toBe('duplicate');
+    expect((await runner.run(k, 'x y', () => {})).status).toBe('duplicate');
+    // A non-string element is not an id; 8 was never an event id of ours.
+    const r = await runner.run(k, 8, () => {});
+    expect(r.status).toBe('committed');
+    expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '7 x%20y 8' });
+  });
+
+  it('a foreign or damaged label reads as no events seen and is replaced', async () => {
+    const store = new InMemorySessionStore();
+    for (const label of [null, 'x', [1], { v: 2, events: 5 }, { v: 2 }]) {
+      const k = key();
+      await store.put(
+        createSession({
+          key: k,
+          tenantId: 'acme',
+          flowId: 'test',
+          nodeId: 'main',
+          ttlSecs: 0,
+          labels: { [TURN_LABEL]: label },
+        }),
+      );
+      const r = await counterRunner(store).run(k, 1, () => {});
+      expect(r.status).toBe('committed');
+      expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '1' });
+    }
   });
 
   it('a failing effect keeps the commit, skips later effects, and the redelivery is a duplicate', async () => {

@@ -23,7 +23,14 @@ import type {
   SessionKey,
   SessionSnapshot,
 } from '@greentic/session-types';
-import { nextTurnLabel, normalizeEventId, readTurnState, TURN_LABEL } from './turn-state.js';
+import {
+  encodeEventId,
+  hasEncodedEvent,
+  nextTurnLabel,
+  normalizeEventId,
+  storedEvents,
+  TURN_LABEL,
+} from './turn-state.js';
 
 const PKG = '@greentic/session-turn';
 const ctx = (op: string): OpContext => ({ pkg: PKG, op });
@@ -49,8 +56,11 @@ export interface TurnRunnerOptions<D = JsonValue> {
   /**
    * How many recent outbox entries each session keeps (older ones are
    * dropped; a turn's own entries are always all kept). 0 keeps none. Every
-   * kept entry is rewritten by every turn, so this bounds the cost per update.
-   * @default 16
+   * kept entry is rewritten by every turn, so this bounds the cost per update:
+   * the default keeps the last few turns' record (one entry per effect), enough
+   * to find what a turn that crashed before delivering meant to send until
+   * a few newer turns of the same session have committed.
+   * @default 4
    */
   keepOutbox?: number;
   /** Most get → handler → updateCas attempts per turn. @default 16 */
@@ -180,7 +190,8 @@ class TurnAttempt<D> implements Turn<D> {
     readonly eventId: string,
     initial: () => D | undefined,
   ) {
-    this.data = session.data === undefined ? initial() : (structuredClone(session.data) as D);
+    this.data =
+      session.data === undefined ? initial() : (mutableCopy(session.data as JsonValue) as D);
   }
 
   get open(): boolean {
@@ -215,6 +226,29 @@ class TurnAttempt<D> implements Turn<D> {
     }
     this.effects.push({ payload: bytes, perform });
   }
+}
+
+/**
+ * A mutable deep copy of a stored session's `data` (validated JSON: plain
+ * objects, arrays and primitives), several times cheaper than `structuredClone`.
+ */
+function mutableCopy(value: JsonValue): JsonValue {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(mutableCopy);
+  const out: { [key: string]: JsonValue } = {};
+  for (const k of Object.keys(value)) {
+    const v = mutableCopy((value as { readonly [key: string]: JsonValue })[k] as JsonValue);
+    // `out[k] = v` with k === '__proto__' would replace the prototype instead.
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[k] = v;
+  }
+  return out;
 }
 
 function count(value: unknown, fallback: number, field: string, min: number, max: number): number {
@@ -306,7 +340,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw invalidInput(c, 'options.random must be a function');
   const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
-  const keepOutbox = count(options.keepOutbox, 16, 'keepOutbox', 0, 10_000);
+  const keepOutbox = count(options.keepOutbox, 4, 'keepOutbox', 0, 10_000);
   const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
   const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
@@ -395,8 +429,8 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
             })
           : got.session;
       const cas = got === null ? 0 : got.cas;
-      const state = readTurnState(current);
-      if (got !== null && state.events.includes(id)) {
+      const events = storedEvents(current);
+      if (got !== null && hasEncodedEvent(events, encodeEventId(id))) {
         return { status: 'duplicate', session: current, cas, attempts: attempt };
       }
       const turn = new TurnAttempt<D>(current, cas, attempt, id, initial);
@@ -405,7 +439,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       } finally {
         turn.close();
       }
-      const written = await view.updateCas(nextSession(current, turn, state, id), cas);
+      const written = await view.updateCas(nextSession(current, turn, events, id), cas);
       if (written.ok) {
         const results: unknown[] = [];
         for (const effect of turn.effects) results.push(await effect.perform());
@@ -425,32 +459,53 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   function nextSession(
     current: SessionSnapshot,
     turn: TurnAttempt<D>,
-    state: ReturnType<typeof readTurnState>,
+    events: string,
     id: string,
   ): SessionInput {
     const nowMs = Date.now();
     let seq = current.cursor.outboxSeq;
     const added = turn.effects.map((e) => createOutboxEntry(++seq, e.payload, nowMs));
     turn.added = added;
-    const outbox = [...current.outbox, ...added];
-    const { data: _previous, ...rest } = current;
-    const next = {
-      ...rest,
-      cursor: { ...current.cursor, outboxSeq: seq },
+    // The committed turn's own entries are always kept (they are the record
+    // of what it is about to send); older ones up to `keepOutbox` in all.
+    let outbox: readonly Readonly<OutboxEntry>[] = [];
+    if (keepOutbox > 0) {
+      const older = current.outbox;
+      const keepOlder = Math.max(0, keepOutbox - added.length);
+      outbox =
+        keepOlder === 0
+          ? added
+          : added.length === 0 && older.length <= keepOlder
+            ? older
+            : [...older.slice(Math.max(0, older.length - keepOlder)), ...added];
+    }
+    const { meta, cursor } = current;
+    // Built field by field: unchanged parts are the snapshot's own (frozen,
+    // validated) objects, which a store that remembers them need not check again.
+    const next: SessionInput = {
+      id: current.id,
+      key: current.key,
+      cursor:
+        seq === cursor.outboxSeq
+          ? cursor
+          : {
+              flowId: cursor.flowId,
+              nodeId: cursor.nodeId,
+              waitReason: cursor.waitReason,
+              outboxSeq: seq,
+            },
       meta: {
-        ...current.meta,
-        labels: { ...current.meta.labels, [TURN_LABEL]: nextTurnLabel(state, id, rememberEvents) },
+        tenantId: meta.tenantId,
+        teamId: meta.teamId,
+        userId: meta.userId,
+        labels: { ...meta.labels, [TURN_LABEL]: nextTurnLabel(events, id, rememberEvents) },
       },
-      // The committed turn's own entries are always kept (they are the record
-      // of what it is about to send); older ones up to `keepOutbox` in all.
-      outbox:
-        keepOutbox === 0
-          ? []
-          : outbox.slice(Math.max(0, outbox.length - Math.max(keepOutbox, added.length))),
+      outbox,
+      updatedAt: current.updatedAt,
       ttlSecs: ttlSecs ?? current.ttlSecs,
-      ...(turn.data === undefined ? {} : { data: turn.data }),
-    };
-    return next as SessionInput;
+    } as SessionInput;
+    if (turn.data !== undefined) (next as { data?: unknown }).data = turn.data;
+    return next;
   }
 
   return { tenantId: view.tenantId, run };
