@@ -89,6 +89,14 @@ describe('session helpers', () => {
       createdAt: '1970-01-01T00:00:00.000Z',
     });
     expect(() => createOutboxEntry(-1, 'x')).toThrow('seq must be a non-negative safe integer');
+    expect(Object.isFrozen(createOutboxEntry(1, 'x', 0))).toBe(true);
+    // A time no ISO-8601 UTC timestamp can name is invalid_input, not a RangeError.
+    for (const nowMs of [Number.NaN, 8.64e15 + 1, 253402300800000, '0' as never]) {
+      expect(() => createOutboxEntry(1, 'x', nowMs)).toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
+    }
+    expect(createOutboxEntry(1, 'x', 253402300799999).createdAt).toBe('9999-12-31T23:59:59.999Z');
     const s = createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 30 });
     const one = appendOutbox(s, 'hello', 1000);
     const two = appendOutbox(one, 'again', 2000);
