@@ -8,7 +8,7 @@
 import type { UpdateCasResult } from '@greentic/session-core';
 import { describeValue, type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { Cas, SessionError, SessionKey, SessionSnapshot } from '@greentic/session-types';
-import { damaged, encodeTail } from './codec.js';
+import { damaged, encodeTail, VALUE_FORMAT } from './codec.js';
 import type { RedisClient } from './connection.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
 
@@ -54,14 +54,25 @@ export function putArgs(
   ];
 }
 
-/** Arguments of `updateCas`, as update-cas.lua documents them. */
+/**
+ * Arguments of `updateCas`, as update-cas.lua documents them. The value is
+ * whole, with the cas a successful write gives (`expected + 1`), so the
+ * script stores it as it is instead of building a copy.
+ */
 export function updateCasArgs(
   redisKey: string,
   snapshot: SessionSnapshot,
   updatedAtMs: number,
   expected: Cas,
 ): string[] {
-  return [...putArgs(redisKey, snapshot, updatedAtMs), snapshot.id, String(expected)];
+  return [
+    redisKey,
+    `${VALUE_FORMAT}:${expected + 1}:${encodeTail(snapshot, updatedAtMs)}`,
+    snapshot.meta.tenantId,
+    ttlMs(snapshot.ttlSecs),
+    snapshot.id,
+    String(expected),
+  ];
 }
 
 /** Arguments of `touch`, as touch.lua documents them. */

@@ -3,7 +3,8 @@
   and the expected cas, fenced to its owner. An expected cas of 0 means
   "absent": the session is created at cas 1 only if no live one is stored.
   KEYS[1] session key   <ns>:{<key>}
-  ARGV[1] value tail    "<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>", built in JS
+  ARGV[1] new value     "g1:<expected + 1>:<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>",
+                        built in JS: the cas it carries is the one a write gives
   ARGV[2] tenant id     owner of the session being written
   ARGV[3] ttl in milliseconds, decimal; "0" = never expires
   ARGV[4] session id    UUID of the incarnation being written
@@ -22,7 +23,7 @@ if stored == false then
 end
 if not stored then
   if ARGV[5] == '0' then
-    writeSession(KEYS[1], 1, ARGV[1], ARGV[3])
+    writeValue(KEYS[1], ARGV[1], ARGV[3])
     return {1, 1}
   end
   return {0, 0}
@@ -36,5 +37,5 @@ end
 if stored.casText ~= ARGV[5] then
   return {3, stored.cas}
 end
-writeSession(KEYS[1], stored.cas + 1, ARGV[1], ARGV[3])
+writeValue(KEYS[1], ARGV[1], ARGV[3])
 return {1, stored.cas + 1}

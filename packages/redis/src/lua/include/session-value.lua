@@ -12,17 +12,22 @@ end
 -- Parses the header of `value` (the whole value, or at least its first 256
 -- bytes). Returns false when it is not a well-formed g1 session, else
 -- { cas = number, casText, ttl = text, tenant, id, tenantAt = index of the tenant }.
+-- One match checks the layout, the id (lowercase UUID) and the opening brace
+-- of the JSON; the numbers are then checked for canonical form and range.
 local function parseHeader(value)
-  local cas, ttl, at, tenantAt, tenant, id, bodyAt =
-    string.match(value, '^g1:(%d+):(%d+):(%d+):()([%w][%w%._%-]*):([%x%-]+):()')
-  if not cas or not canonical(cas, 16) or cas == '0' or tonumber(cas) > 9007199254740991
-    or not canonical(ttl, 10) or tonumber(ttl) > 2147483647
-    or not canonical(at, 16) or tonumber(at) > 8640000000000000 or #tenant > 128
-    or not string.match(id, '^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$')
-    or string.lower(id) ~= id or string.byte(value, bodyAt) ~= 123 then
+  local cas, ttl, at, tenantAt, tenant, id = string.match(value,
+    '^g1:(%d+):(%d+):(%d+):()([%w][%w%._%-]*):([0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]%-'
+      .. '[0-9a-f][0-9a-f][0-9a-f][0-9a-f]%-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]%-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]%-'
+      .. '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]):{')
+  if not cas or cas == '0' or not canonical(cas, 16) or not canonical(ttl, 10)
+    or not canonical(at, 16) or #tenant > 128 then
     return false
   end
-  return { cas = tonumber(cas), casText = cas, ttl = ttl, tenant = tenant, id = id, tenantAt = tenantAt }
+  local casNumber = tonumber(cas)
+  if casNumber > 9007199254740991 or tonumber(ttl) > 2147483647 or tonumber(at) > 8640000000000000 then
+    return false
+  end
+  return { cas = casNumber, casText = cas, ttl = ttl, tenant = tenant, id = id, tenantAt = tenantAt }
 end
 
 -- Reads the session at `key`: nil when there is none, false when the key holds
@@ -52,15 +57,21 @@ local function readSession(key, whole)
   return header
 end
 
--- Writes a session value with the given cas. `tail` is everything after the
--- cas ("<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>"). The expiry is relative,
--- so Redis computes it from its own clock; 0 means no expiry (a plain SET
--- also clears an earlier one).
-local function writeSession(key, cas, tail, ttlMs)
-  local value = 'g1:' .. string.format('%.0f', cas) .. ':' .. tail
+-- Writes a whole stored value ("g1:<cas>:…", built in JS). The expiry is
+-- relative, so Redis computes it from its own clock; 0 means no expiry (a
+-- plain SET also clears an earlier one).
+local function writeValue(key, value, ttlMs)
   if ttlMs == '0' then
     redis.call('SET', key, value)
   else
     redis.call('SET', key, value, 'PX', ttlMs)
   end
+end
+
+-- Writes a session value with the given cas. `tail` is everything after the
+-- cas ("<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>"). The expiry is relative,
+-- so Redis computes it from its own clock; 0 means no expiry (a plain SET
+-- also clears an earlier one).
+local function writeSession(key, cas, tail, ttlMs)
+  writeValue(key, 'g1:' .. string.format('%.0f', cas) .. ':' .. tail, ttlMs)
 end
