@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createSession, sha256Hex } from '@greentic/session-core';
 import { InMemorySessionStore } from '@greentic/session-memory';
 import { SessionError, type StoredSession } from '@greentic/session-types';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createIfAbsent } from './create-if-absent.js';
 import { createTurnRunner } from './turn-runner.js';
 import { readTurnState, TURN_LABEL } from './turn-state.js';
@@ -349,6 +349,112 @@ describe('run', () => {
   });
 });
 
+describe('the cache of committed sessions', () => {
+  const bump = (turn: {
+    data: Counter | undefined;
+    effect: (p: string, f: () => void) => void;
+  }) => {
+    if (turn.data) turn.data.count += 1;
+  };
+
+  it('starts the next turn of a key it committed without a get', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    const gets = vi.spyOn(store, 'get');
+    await runner.run(k, 1, bump);
+    expect(gets).toHaveBeenCalledTimes(1);
+    for (let i = 2; i <= 10; i++) {
+      const r = await runner.run(k, i, bump);
+      expect(r.attempts).toBe(1);
+    }
+    expect(gets).toHaveBeenCalledTimes(1);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(10);
+  });
+
+  it('a session written by someone else since is read again: nothing lost, the stale attempt sends nothing', async () => {
+    const store = new InMemorySessionStore();
+    const a = counterRunner(store);
+    const b = counterRunner(store);
+    const k = key();
+    const sent: string[] = [];
+    const turn = (runner: typeof a, id: number) =>
+      runner.run(k, id, (t) => {
+        if (t.data) t.data.count += 1;
+        const text = `${id}:${t.data?.count}`;
+        t.effect(text, () => sent.push(text));
+      });
+    await turn(a, 1);
+    await turn(b, 2); // a's cache is now stale
+    const r = await turn(a, 3);
+    expect(r.status).toBe('committed');
+    // The cached attempt lost (its draft counted 2) and was run again on the fresh session.
+    expect(r.attempts).toBe(2);
+    expect(sent).toStrictEqual(['1:1', '2:2', '3:3']);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(3);
+  });
+
+  it('a session deleted or replaced since is read again, and created anew when gone', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    await runner.run(k, 1, bump);
+    await store.delete(k);
+    const r = await runner.run(k, 2, bump);
+    expect(r.status).toBe('committed');
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(1);
+    // Replaced by another incarnation with a higher cas: still read again.
+    const replaced = createSession({
+      key: k,
+      tenantId: 'acme',
+      flowId: 'test',
+      nodeId: 'main',
+      ttlSecs: 0,
+      data: { count: 100, seen: [] },
+    });
+    await store.put(replaced);
+    await runner.run(k, 3, bump);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(101);
+  });
+
+  it('decides a redelivery on what is stored, not on the cache', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store);
+    const k = key();
+    await runner.run(k, 1, bump);
+    expect((await runner.run(k, 1, bump)).status).toBe('duplicate');
+    // The session was purged and started again elsewhere: event 1 is not in it.
+    await store.delete(k);
+    await counterRunner(store).run(k, 2, bump);
+    const again = await runner.run(k, 1, bump);
+    expect(again.status).toBe('committed');
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(2);
+  });
+
+  it('keeps at most cacheSessions keys, the least recently used dropped first; 0 reads every time', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { cacheSessions: 2 });
+    const [k1, k2, k3] = [key(), key(), key()];
+    const gets = vi.spyOn(store, 'get');
+    for (const k of [k1, k2, k3]) await runner.run(k, 1, bump);
+    expect(gets).toHaveBeenCalledTimes(3);
+    await runner.run(k3, 2, bump); // cached
+    await runner.run(k2, 2, bump); // cached
+    expect(gets).toHaveBeenCalledTimes(3);
+    await runner.run(k1, 2, bump); // dropped when k3 came in
+    expect(gets).toHaveBeenCalledTimes(4);
+    const none = counterRunner(store, { cacheSessions: 0 });
+    gets.mockClear();
+    for (let i = 3; i <= 5; i++) await none.run(k1, i, bump);
+    expect(gets).toHaveBeenCalledTimes(3);
+    // With a single attempt there is nothing to fall back on: no cache either.
+    const single = counterRunner(store, { maxAttempts: 1 });
+    gets.mockClear();
+    for (let i = 6; i <= 8; i++) await single.run(k1, i, bump);
+    expect(gets).toHaveBeenCalledTimes(3);
+  });
+});
+
 describe('tenants', () => {
   it('accepts a tenant view and fences to it', async () => {
     const store = new InMemorySessionStore();
@@ -386,6 +492,8 @@ describe('input validation', () => {
     ['random', { store, tenantId: 'a', random: 3 }],
     ['rememberEvents', { store, tenantId: 'a', rememberEvents: 0 }],
     ['maxAttempts', { store, tenantId: 'a', maxAttempts: 1.5 }],
+    ['cacheSessions', { store, tenantId: 'a', cacheSessions: -1 }],
+    ['cacheSessions', { store, tenantId: 'a', cacheSessions: '5' }],
   ];
   for (const [what, options] of bad) {
     it(`createTurnRunner rejects a bad ${what} with invalid_input`, async () => {

@@ -22,6 +22,7 @@ import type {
   OutboxEntry,
   SessionKey,
   SessionSnapshot,
+  StoredSession,
 } from '@greentic/session-types';
 import {
   encodeEventId,
@@ -63,6 +64,17 @@ export interface TurnRunnerOptions<D = JsonValue> {
    * @default 4
    */
   keepOutbox?: number;
+  /**
+   * How many recently committed sessions the runner keeps in memory (least
+   * recently used dropped first) to start the next turn of the same key
+   * without reading it. The commit's compare-and-set checks that nothing was
+   * written since: if something was, that attempt is a conflict, its draft and
+   * effects are discarded, and the turn goes on from a fresh read with no
+   * backoff. Each entry holds one session as stored; 0 reads every time. Used
+   * only when `maxAttempts` is at least 2.
+   * @default 1000
+   */
+  cacheSessions?: number;
   /** Most get → handler → updateCas attempts per turn. @default 16 */
   maxAttempts?: number;
   /** First backoff cap in ms; doubles per attempt (full jitter). @default 5 */
@@ -269,6 +281,7 @@ const OPTION_NAMES = new Set([
   'initial',
   'rememberEvents',
   'keepOutbox',
+  'cacheSessions',
   'maxAttempts',
   'baseDelayMs',
   'maxDelayMs',
@@ -277,6 +290,8 @@ const OPTION_NAMES = new Set([
 
 /** What one attempt returns when its commit lost the race. */
 const CONFLICT = Symbol('conflict');
+/** What an attempt started from a cached session returns when the session had changed. */
+const STALE = Symbol('stale');
 
 /**
  * Creates a turn runner: the framework-neutral core of the bot adapters.
@@ -342,6 +357,16 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
   const keepOutbox = count(options.keepOutbox, 4, 'keepOutbox', 0, 10_000);
   const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
+  const cacheSessions = count(options.cacheSessions, 1000, 'cacheSessions', 0, 1_000_000);
+  /** Key → the session as this runner last committed (or read) it, oldest first. */
+  const cache = new Map<SessionKey, StoredSession>();
+  const useCache = cacheSessions > 0 && maxAttempts > 1;
+  const remember = (key: SessionKey, stored: StoredSession) => {
+    if (!useCache) return;
+    cache.delete(key);
+    cache.set(key, stored);
+    if (cache.size > cacheSessions) cache.delete(cache.keys().next().value as SessionKey);
+  };
   const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
   // Full jitter, as `mutate`: after the n-th conflict wait up to
@@ -381,7 +406,9 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     // not: a missing one is started blank in memory and committed with
     // `updateCas(session, 0)`, the store's create-only-if-absent, so a worker
     // that created it meanwhile makes this attempt a conflict like any other.
-    // The draft is validated once, by the store's write.
+    // The draft is validated once, by the store's write. The first attempt
+    // skips the get when this runner committed the key recently (the cache):
+    // the commit's cas check proves the cached session was still current.
     // Observed like a `mutate` of the store: a span per turn with one per
     // attempt, `retry` events, and the attempts histogram (see the README).
     const observation = observerOf(view)?.mutate(key, view.tenantId);
@@ -389,8 +416,17 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     try {
       for (attempt = 1; attempt <= maxAttempts; attempt++) {
         const n = attempt;
+        const cached = n === 1 && useCache;
         const step =
-          observation === undefined ? await once(n) : await observation.attempt(n, () => once(n));
+          observation === undefined
+            ? await once(n, cached)
+            : await observation.attempt(n, () => once(n, cached));
+        if (step === STALE) {
+          // Someone else wrote the key since this runner cached it: read it
+          // now, without waiting (this was no contention with a live writer).
+          observation?.retry(attempt + 1, 0);
+          continue;
+        }
         if (step !== CONFLICT) {
           // A redelivered event changes nothing: the turn is the application's
           // to skip, not a store outcome (`aborted`, as a throwing handler).
@@ -414,8 +450,18 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       throw err;
     }
 
-    async function once(attempt: number): Promise<TurnResult | typeof CONFLICT> {
-      const got = await view.get(key);
+    async function once(
+      attempt: number,
+      fromCache: boolean,
+    ): Promise<TurnResult | typeof CONFLICT | typeof STALE> {
+      let got: StoredSession | null | undefined = fromCache ? cache.get(key) : undefined;
+      // A cached session that already holds this id is read again: a
+      // duplicate is decided on what is stored, never on a memory of it.
+      if (got !== undefined && hasEncodedEvent(storedEvents(got.session), encodeEventId(id))) {
+        got = undefined;
+      }
+      const speculative = got !== undefined;
+      if (got === undefined) got = await view.get(key);
       const current =
         got === null
           ? createSession({
@@ -431,6 +477,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       const cas = got === null ? 0 : got.cas;
       const events = storedEvents(current);
       if (got !== null && hasEncodedEvent(events, encodeEventId(id))) {
+        remember(key, got);
         return { status: 'duplicate', session: current, cas, attempts: attempt };
       }
       const turn = new TurnAttempt<D>(current, cas, attempt, id, initial);
@@ -441,6 +488,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       }
       const written = await view.updateCas(nextSession(current, turn, events, id), cas);
       if (written.ok) {
+        remember(key, { session: written.session, cas: written.cas });
         const results: unknown[] = [];
         for (const effect of turn.effects) results.push(await effect.perform());
         return {
@@ -451,6 +499,10 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
           outbox: turn.added,
           results,
         };
+      }
+      if (speculative) {
+        cache.delete(key);
+        return STALE;
       }
       return CONFLICT;
     }
