@@ -234,6 +234,36 @@ describe('the outbox identity reuse validates what it does not reuse (issue 10, 
     expect(err.message).toContain('session.outbox[0] must be an object');
   });
 
+  it('an entry validated before is reused as is; a Proxy or copy of it is read and checked', () => {
+    const entry = createOutboxEntry(1, 'a', 0);
+    const base = { ...fresh(), outbox: [entry] };
+    expect(prepareSessionWrite(base, ctx, 0).outbox[0]).toBe(entry);
+    let reads = 0;
+    const proxy = new Proxy(entry, {
+      get: (target, p) => {
+        reads++;
+        return p === 'seq' ? -1 : Reflect.get(target, p);
+      },
+    });
+    // (The trap breaks the frozen target's invariants: reading it throws.)
+    const err = thrown(() => prepareSessionWrite({ ...base, outbox: [proxy] }, ctx, 0));
+    expect(reads).toBeGreaterThan(0);
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toContain('session.outbox[0]');
+    // A Proxy of a plain copy is checked on what it answers.
+    const lying = new Proxy(
+      { ...entry },
+      { get: (t, p) => (p === 'seq' ? -1 : Reflect.get(t, p)) },
+    );
+    expect(
+      thrown(() => prepareSessionWrite({ ...base, outbox: [lying] }, ctx, 0)).message,
+    ).toContain('session.outbox[0].seq');
+    const copy = { ...entry, payloadSha256: 'not hex' };
+    expect(
+      thrown(() => prepareSessionWrite({ ...base, outbox: [copy] }, ctx, 0)).message,
+    ).toContain('payloadSha256');
+  });
+
   it('an entry past the end of the stored outbox is validated', () => {
     const stored = prepareSessionWrite(fresh(), ctx, 0);
     const err = thrown(() =>

@@ -8,7 +8,7 @@ import type {
 } from '@greentic/session-types';
 import type { OpContext } from './context.js';
 import { invalidInput } from './context.js';
-import { isIsoUtcTimestamp, parseSession, validateCount } from './validate.js';
+import { isIsoUtcTimestamp, markCheckedEntry, parseSession, validateCount } from './validate.js';
 
 const { createHash, randomUUID } = nodeCrypto;
 // One-shot `crypto.hash` (Node 20.12+) is several times cheaper than a Hash
@@ -121,7 +121,7 @@ export function createOutboxEntry(
     );
   }
   const entry: OutboxEntry = { seq: checkedSeq, payloadSha256, createdAt };
-  return Object.freeze(entry);
+  return markCheckedEntry(Object.freeze(entry));
 }
 
 /**

@@ -86,8 +86,12 @@ describe('prepareSessionWrite', () => {
     );
     expect(next.outbox[0]).toBe(stored.outbox[1]);
     expect(next.outbox[1]).toBe(stored.outbox[2]);
-    expect(next.outbox[2]).not.toBe(fresh);
-    expect(next.outbox[2]).toStrictEqual(fresh);
+    // createOutboxEntry's frozen result was checked when it was built: reused too.
+    expect(next.outbox[2]).toBe(fresh);
+    const plain = { ...createOutboxEntry(5, 'm5', 0) };
+    const again = prepareSessionWrite({ ...stored, outbox: [plain] }, ctx, 0, () => stored);
+    expect(again.outbox[0]).not.toBe(plain);
+    expect(again.outbox[0]).toStrictEqual(plain);
     // A damaged entry after the shifted run, or a look-alike in the run, is still caught.
     const bad = { ...fresh, payloadSha256: 'nope' };
     for (const outbox of [

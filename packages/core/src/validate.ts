@@ -288,10 +288,12 @@ function outboxCopy(
   for (let i = 0; i < (length as number); i++) {
     const given: unknown = value[i];
     if (i === 0 && prev !== undefined) shift = Math.max(0, prev.indexOf(given as OutboxEntry));
-    // Only an entry of the stored snapshot (a validated frozen object) is
-    // reused unvalidated; anything else, `undefined` included, is validated.
+    // Only an entry of the stored snapshot or one this package validated
+    // before (frozen, see CHECKED_ENTRIES) is reused unvalidated; anything
+    // else, `undefined` and Proxies of such entries included, is validated.
     const entry =
-      prev !== undefined && i + shift < prev.length && given === prev[i + shift]
+      (prev !== undefined && i + shift < prev.length && given === prev[i + shift]) ||
+      (typeof given === 'object' && given !== null && CHECKED_ENTRIES.has(given))
         ? (given as Readonly<OutboxEntry>)
         : outboxEntryCopy(given, ctx, `${field}[${i}]`);
     if (seen === undefined && entry.seq > lastSeq) {
@@ -306,6 +308,20 @@ function outboxCopy(
     out.push(entry);
   }
   return Object.freeze(out);
+}
+
+/**
+ * Outbox entries this module validated and froze (or `createOutboxEntry`
+ * built): frozen objects of three primitive fields, so they cannot have
+ * changed since and are reused unchecked when a later write carries them
+ * again. Membership is identity: no getter or Proxy trap runs.
+ */
+const CHECKED_ENTRIES = new WeakSet<object>();
+
+/** Records an entry as validated; only for a frozen entry built by this package. */
+export function markCheckedEntry(entry: Readonly<OutboxEntry>): Readonly<OutboxEntry> {
+  CHECKED_ENTRIES.add(entry);
+  return entry;
 }
 
 function entryId(entry: Readonly<OutboxEntry>): string {
@@ -336,7 +352,7 @@ function outboxEntryCopyUnguarded(
     );
   }
   const createdAt = validateTimestamp(e.createdAt, ctx, `${at}.createdAt`);
-  return Object.freeze({ seq, payloadSha256, createdAt });
+  return markCheckedEntry(Object.freeze({ seq, payloadSha256, createdAt }));
 }
 
 /**
