@@ -4,7 +4,11 @@ import {
   startRedisServer,
   stopRedisServer,
 } from '@greentic/redis-test-server';
-import { createSession, type SessionScanProgress } from '@greentic/session-core';
+import {
+  createSession,
+  type SessionScanProgress,
+  type SessionSummary,
+} from '@greentic/session-core';
 import { uniqueKey, uniqueTenant } from '@greentic/session-test-suite';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,19 +65,28 @@ async function seedRaw(
   return keys;
 }
 
+/** Every page of a listing: on a shared server a page may stop at its SCAN budget first. */
+async function listAll(
+  store: RedisSessionStore,
+  filter: { tenantId: string; userId?: string },
+  limit = 100,
+): Promise<SessionSummary[]> {
+  const out: SessionSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.listSessions({ ...filter, cursor, limit });
+    out.push(...page.sessions);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return out;
+}
+
 async function listKeys(
   store: RedisSessionStore,
   tenantId: string,
   limit = 100,
 ): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await store.listSessions({ tenantId, cursor, limit });
-    keys.push(...page.sessions.map((s) => s.key));
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return keys.sort();
+  return (await listAll(store, { tenantId }, limit)).map((s) => s.key).sort();
 }
 
 describe('escapeGlob', () => {
@@ -192,15 +205,8 @@ describe.skipIf(REDIS_URL === '')('redis operator calls (standalone)', () => {
     const near = await put(store, tenantId, 'near');
     expect(await store.countSessions({ tenantId, userId: 'far' })).toBe(1);
     expect(await store.countSessions({ tenantId, userId: 'near' })).toBe(1);
-    // Every page: on the shared server a page may stop at its SCAN budget first.
-    const listed: [string, string | null][] = [];
-    let cursor: string | null = null;
-    do {
-      const page = await store.listSessions({ tenantId, userId: 'far', cursor });
-      listed.push(...page.sessions.map((s): [string, string | null] => [s.key, s.userId]));
-      cursor = page.cursor;
-    } while (cursor !== null);
-    expect(listed).toStrictEqual([[long, 'far']]);
+    const listed = await listAll(store, { tenantId, userId: 'far' });
+    expect(listed.map((s) => [s.key, s.userId])).toStrictEqual([[long, 'far']]);
     expect(await store.purgeSessions({ tenantId, userId: 'far' })).toMatchObject({ deleted: 1 });
     expect(await store.get(near)).not.toBeNull();
   });
@@ -211,7 +217,8 @@ describe.skipIf(REDIS_URL === '')('redis operator calls (standalone)', () => {
     const store = open(namespace);
     const raw = rawClient();
     const key = await put(store, tenantId, 'y');
-    const [seen] = (await store.listSessions({ tenantId })).sessions;
+    const [seen] = await listAll(store, { tenantId });
+    expect(seen?.key).toBe(key);
     // Deleted and re-created between the scan and the delete: a new incarnation.
     await store.delete(key);
     await store.put(

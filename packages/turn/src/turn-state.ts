@@ -122,7 +122,7 @@ export function readTurnState(session: SessionSnapshot): TurnState {
  * The label value recording `eventId` after the encoded `previous` ids,
  * keeping the newest `remember` ids.
  *
- * @param previous - the encoded ids ({@link storedEvents}) or the decoded state
+ * @param previous - the encoded ids (the `events` string of a version 2 label) or the decoded state
  * @param eventId - the committed event's id (not encoded)
  * @param remember - how many ids to keep, at least 1
  */
