@@ -42,6 +42,8 @@ const CHATS = 256;
 const WARM_UPDATES = 70;
 /** The target of the issue: ours ÷ plain time per update, Redis, concurrency 64. */
 const GOAL = 1.3;
+/** Every variant's session lifetime: one day, refreshed by each write, as a production bot sets it. */
+const TTL_SECS = 86_400;
 
 // What grammY reads of `getMe` here; set up front, so nothing asks Telegram.
 const BOT_INFO = {
@@ -103,6 +105,7 @@ function turnBot(store: InMemorySessionStore | RedisSessionStore): Bot<BotContex
     store,
     tenantId: 'bench',
     initial: () => ({ count: 0 }),
+    ttlSecs: TTL_SECS,
   });
   turns.on('message', handler);
   bot.use(turns);
@@ -147,6 +150,7 @@ export async function runTurnSuite(
       instance: client as unknown as NonNullable<
         ConstructorParameters<typeof RedisAdapter>[0]['instance']
       >,
+      ttl: TTL_SECS,
     });
   const variants: Variant[] = [
     { backend: 'memory', impl: 'turn', feed: updateFeed(turnBot(ourStore), 1_000_000) },
@@ -154,7 +158,10 @@ export async function runTurnSuite(
       backend: 'memory',
       impl: 'session()',
       feed: updateFeed(
-        plainBot({ initial: () => ({ count: 0 }), storage: new MemorySessionStorage<Counter>() }),
+        plainBot({
+          initial: () => ({ count: 0 }),
+          storage: new MemorySessionStorage<Counter>(TTL_SECS * 1000),
+        }),
         2_000_000,
       ),
     },
@@ -265,7 +272,8 @@ export async function runTurnSuite(
       ],
       notes: [
         `${CHATS} chats per bot, each warmed with ${settings.smoke ? 1 : WARM_UPDATES} updates first${settings.smoke ? '' : ': turn sessions hold the full 64 remembered update ids and 4 outbox entries (the defaults) in every write'}.`,
-        'Handler: `ctx.session.count += 1; await ctx.reply(…)`; the Bot API is an offline API transformer. session() on memory uses grammY’s MemorySessionStorage, on Redis @grammyjs/storage-redis (GET + SET) on a default ioredis client; the turn on Redis is one GET + one CAS script per update, on the store’s own client (auto-pipelining on a standalone server). The extra Redis c64 row runs session() on an ioredis client with `enableAutoPipelining` too.',
+        `Every session expires ${TTL_SECS} s after its last write on every variant (the turn's \`ttlSecs\`, grammY's \`MemorySessionStorage\` time to live, @grammyjs/storage-redis \`ttl\`).`,
+        'Handler: `ctx.session.count += 1; await ctx.reply(…)`; the Bot API is an offline API transformer. session() on memory uses grammY’s MemorySessionStorage, on Redis @grammyjs/storage-redis (GET + SET) on a default ioredis client; the turn on Redis is one CAS script per update at steady state (the runner starts from the session it committed last; a GET only when it has none), on the store’s own client (auto-pipelining on a standalone server). The extra Redis c64 row runs session() on an ioredis client with `enableAutoPipelining` too.',
       ],
     };
   } finally {

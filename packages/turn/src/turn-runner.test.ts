@@ -350,6 +350,7 @@ describe('run', () => {
 });
 
 describe('the cache of committed sessions', () => {
+  const TTL = { ttlSecs: 3600 };
   const bump = (turn: {
     data: Counter | undefined;
     effect: (p: string, f: () => void) => void;
@@ -359,7 +360,7 @@ describe('the cache of committed sessions', () => {
 
   it('starts the next turn of a key it committed without a get', async () => {
     const store = new InMemorySessionStore();
-    const runner = counterRunner(store);
+    const runner = counterRunner(store, TTL);
     const k = key();
     const gets = vi.spyOn(store, 'get');
     await runner.run(k, 1, bump);
@@ -374,8 +375,8 @@ describe('the cache of committed sessions', () => {
 
   it('a session written by someone else since is read again: nothing lost, the stale attempt sends nothing', async () => {
     const store = new InMemorySessionStore();
-    const a = counterRunner(store);
-    const b = counterRunner(store);
+    const a = counterRunner(store, TTL);
+    const b = counterRunner(store, TTL);
     const k = key();
     const sent: string[] = [];
     const turn = (runner: typeof a, id: number) =>
@@ -396,7 +397,7 @@ describe('the cache of committed sessions', () => {
 
   it('a session deleted or replaced since is read again, and created anew when gone', async () => {
     const store = new InMemorySessionStore();
-    const runner = counterRunner(store);
+    const runner = counterRunner(store, TTL);
     const k = key();
     await runner.run(k, 1, bump);
     await store.delete(k);
@@ -419,21 +420,21 @@ describe('the cache of committed sessions', () => {
 
   it('decides a redelivery on what is stored, not on the cache', async () => {
     const store = new InMemorySessionStore();
-    const runner = counterRunner(store);
+    const runner = counterRunner(store, TTL);
     const k = key();
     await runner.run(k, 1, bump);
     expect((await runner.run(k, 1, bump)).status).toBe('duplicate');
     // The session was purged and started again elsewhere: event 1 is not in it.
     await store.delete(k);
-    await counterRunner(store).run(k, 2, bump);
+    await counterRunner(store, TTL).run(k, 2, bump);
     const again = await runner.run(k, 1, bump);
     expect(again.status).toBe('committed');
     expect(dataOf<Counter>(await store.get(k))?.count).toBe(2);
   });
 
-  it('keeps at most cacheSessions keys, the least recently used dropped first; 0 reads every time', async () => {
+  it('keeps at most cacheSessions keys, the least recently committed dropped first; 0, or no ttlSecs, reads every time', async () => {
     const store = new InMemorySessionStore();
-    const runner = counterRunner(store, { cacheSessions: 2 });
+    const runner = counterRunner(store, { ...TTL, cacheSessions: 2 });
     const [k1, k2, k3] = [key(), key(), key()];
     const gets = vi.spyOn(store, 'get');
     for (const k of [k1, k2, k3]) await runner.run(k, 1, bump);
@@ -443,15 +444,73 @@ describe('the cache of committed sessions', () => {
     expect(gets).toHaveBeenCalledTimes(3);
     await runner.run(k1, 2, bump); // dropped when k3 came in
     expect(gets).toHaveBeenCalledTimes(4);
-    const none = counterRunner(store, { cacheSessions: 0 });
+    const none = counterRunner(store, { ...TTL, cacheSessions: 0 });
     gets.mockClear();
     for (let i = 3; i <= 5; i++) await none.run(k1, i, bump);
     expect(gets).toHaveBeenCalledTimes(3);
-    // With a single attempt there is nothing to fall back on: no cache either.
-    const single = counterRunner(store, { maxAttempts: 1 });
+    // Without ttlSecs the runner keeps each session's own TTL, which a touch
+    // may change without a new cas: it reads every time.
+    const ownTtl = counterRunner(store);
     gets.mockClear();
-    for (let i = 6; i <= 8; i++) await single.run(k1, i, bump);
+    for (let i = 6; i <= 8; i++) await ownTtl.run(k1, i, bump);
     expect(gets).toHaveBeenCalledTimes(3);
+  });
+  it('a touch between turns is never undone: without ttlSecs the TTL it set is kept', async () => {
+    const store = new InMemorySessionStore();
+    const k = key();
+    const own = counterRunner(store);
+    await own.run(k, 1, bump);
+    await store.touch(k, 120);
+    await own.run(k, 2, bump);
+    expect((await store.get(k))?.session.ttlSecs).toBe(120);
+    // With ttlSecs every commit writes the runner's TTL, cache or not.
+    const fixed = counterRunner(store, TTL);
+    await fixed.run(k, 3, bump);
+    await store.touch(k, 120);
+    await fixed.run(k, 4, bump);
+    expect((await store.get(k))?.session.ttlSecs).toBe(3600);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(4);
+  });
+
+  it('a handler that throws on a stale cached session is run again on the fresh one', async () => {
+    const store = new InMemorySessionStore();
+    const a = counterRunner(store, TTL);
+    const k = key();
+    await a.run(k, 1, bump);
+    await counterRunner(store, TTL).run(k, 2, bump); // a's cache is stale: count 1, stored 2
+    const seen: number[] = [];
+    const r = await a.run(k, 3, (t) => {
+      seen.push(t.data?.count ?? -1);
+      if (t.data?.count !== 2) throw new Error('unexpected state');
+      t.data.count += 1;
+    });
+    expect(seen).toStrictEqual([1, 2]);
+    expect(r.status).toBe('committed');
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(3);
+    // On the fresh session the handler's error is the turn's.
+    await expect(
+      a.run(k, 4, () => {
+        throw new Error('always');
+      }),
+    ).rejects.toThrow('always');
+  });
+
+  it('a stale cached start does not use up one of maxAttempts', async () => {
+    const store = new InMemorySessionStore();
+    const a = counterRunner(store, { ...TTL, maxAttempts: 2 });
+    const k = key();
+    await a.run(k, 1, bump);
+    await counterRunner(store, TTL).run(k, 2, bump); // a's cache is stale
+    let run = 0;
+    const r = await a.run(k, 3, async (t) => {
+      run++;
+      // On the first fresh attempt another writer commits in between: a real conflict.
+      if (run === 2) await counterRunner(store, TTL).run(k, 'other', bump);
+      if (t.data) t.data.count += 1;
+    });
+    expect(r.status).toBe('committed');
+    expect(run).toBe(3);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(4);
   });
 });
 

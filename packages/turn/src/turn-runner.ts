@@ -65,17 +65,25 @@ export interface TurnRunnerOptions<D = JsonValue> {
    */
   keepOutbox?: number;
   /**
-   * How many recently committed sessions the runner keeps in memory (least
-   * recently used dropped first) to start the next turn of the same key
-   * without reading it. The commit's compare-and-set checks that nothing was
-   * written since: if something was, that attempt is a conflict, its draft and
-   * effects are discarded, and the turn goes on from a fresh read with no
-   * backoff. Each entry holds one session as stored; 0 reads every time. Used
-   * only when `maxAttempts` is at least 2.
+   * How many recently committed sessions the runner keeps in memory (the
+   * least recently committed or read dropped first) to start the next turn of
+   * the same key without reading it. The commit's compare-and-set checks the
+   * session's incarnation and cas: if another write came in between, that
+   * attempt is discarded (draft and effects) like a conflict, and the turn
+   * goes on at once from a fresh read, without backoff and without using up
+   * one of `maxAttempts`; a handler that throws on a cached session is run
+   * again on a fresh read before its error counts. Each entry holds one
+   * session as stored (about its JSON size). 0 reads every time.
+   *
+   * Used only when `ttlSecs` is set: `touch` changes a session's TTL without
+   * a new cas, so a runner that keeps each session's own TTL (no `ttlSecs`)
+   * must read it. With `ttlSecs` every commit writes the runner's TTL anyway.
+   * When several processes take turns on the same sessions, most cached
+   * starts are stale and cost one more handler run and round trip: set 0 there.
    * @default 1000
    */
   cacheSessions?: number;
-  /** Most get → handler → updateCas attempts per turn. @default 16 */
+  /** Most get → handler → updateCas attempts per turn (a stale cached start is not counted). @default 16 */
   maxAttempts?: number;
   /** First backoff cap in ms; doubles per attempt (full jitter). @default 5 */
   baseDelayMs?: number;
@@ -136,7 +144,7 @@ export type TurnResult =
       readonly session: SessionSnapshot;
       /** Its cas. */
       readonly cas: Cas;
-      /** Handler attempts (1 = no conflict). */
+      /** Handler attempts (1 = no conflict; a stale cached start counts as one). */
       readonly attempts: number;
       /** Outbox entries the commit added, one per effect, in order. */
       readonly outbox: readonly Readonly<OutboxEntry>[];
@@ -360,7 +368,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const cacheSessions = count(options.cacheSessions, 1000, 'cacheSessions', 0, 1_000_000);
   /** Key → the session as this runner last committed (or read) it, oldest first. */
   const cache = new Map<SessionKey, StoredSession>();
-  const useCache = cacheSessions > 0 && maxAttempts > 1;
+  const useCache = cacheSessions > 0 && ttlSecs !== undefined;
   const remember = (key: SessionKey, stored: StoredSession) => {
     if (!useCache) return;
     cache.delete(key);
@@ -407,14 +415,18 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     // `updateCas(session, 0)`, the store's create-only-if-absent, so a worker
     // that created it meanwhile makes this attempt a conflict like any other.
     // The draft is validated once, by the store's write. The first attempt
-    // skips the get when this runner committed the key recently (the cache):
-    // the commit's cas check proves the cached session was still current.
+    // skips the get when this runner committed the key recently (the cache,
+    // only with ttlSecs): the commit's check of incarnation and cas catches
+    // any write in between (a touch changes no cas, but with ttlSecs nothing
+    // a touch changes is kept by a commit anyway).
     // Observed like a `mutate` of the store: a span per turn with one per
     // attempt, `retry` events, and the attempts histogram (see the README).
     const observation = observerOf(view)?.mutate(key, view.tenantId);
     let attempt = 0;
+    // A stale cached start does not use up one of `maxAttempts`.
+    let limit = maxAttempts;
     try {
-      for (attempt = 1; attempt <= maxAttempts; attempt++) {
+      for (attempt = 1; attempt <= limit; attempt++) {
         const n = attempt;
         const cached = n === 1 && useCache;
         const step =
@@ -424,6 +436,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         if (step === STALE) {
           // Someone else wrote the key since this runner cached it: read it
           // now, without waiting (this was no contention with a live writer).
+          limit++;
           observation?.retry(attempt + 1, 0);
           continue;
         }
@@ -434,7 +447,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
           else observation?.end(n, 'ok');
           return step;
         }
-        if (attempt < maxAttempts) {
+        if (attempt < limit) {
           const delayMs = backoffMs(attempt);
           observation?.retry(attempt + 1, delayMs);
           await sleep(delayMs);
@@ -446,7 +459,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         `gave up on the turn for key ${JSON.stringify(key)} after ${maxAttempts} conflicting attempts`,
       );
     } catch (err) {
-      observation?.end(Math.min(attempt, maxAttempts), 'error', err);
+      observation?.end(Math.min(attempt, limit), 'error', err);
       throw err;
     }
 
@@ -483,6 +496,13 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       const turn = new TurnAttempt<D>(current, cas, attempt, id, initial);
       try {
         await handler(turn);
+      } catch (err) {
+        // The cached session may be out of date: judge the handler on a fresh read.
+        if (speculative) {
+          cache.delete(key);
+          return STALE;
+        }
+        throw err;
       } finally {
         turn.close();
       }
