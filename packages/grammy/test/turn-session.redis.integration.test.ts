@@ -38,12 +38,15 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
 });
 
-function turnBot(name: string, store: RedisSessionStore, calls: RecordedCall[]) {
+function turnBot(name: string, store: RedisSessionStore, calls: RecordedCall[], ttlSecs?: number) {
   const bot = offlineBot(name, calls);
   const turns = turnSession<Counter, CounterContext>({
     store,
     tenantId: 'acme',
     initial,
+    // With ttlSecs each runner starts from the session it committed last (its
+    // cache), which the other bot's commits keep making stale.
+    ...(ttlSecs === undefined ? {} : { ttlSecs }),
     baseDelayMs: 2,
     maxDelayMs: 20,
     maxAttempts: 200,
@@ -65,42 +68,50 @@ async function stored(store: RedisSessionStore, chatId: number) {
 }
 
 describe.each(TARGETS)('turnSession on Redis %s, two bot instances', (mode, url) => {
-  it(`${N} concurrent updates for one chat across two bots: zero lost, each reply exactly once`, async () => {
-    const ns = `t${randomUUID().slice(0, 8)}`;
-    const calls: RecordedCall[] = [];
-    const storeA = await openStore(ns, url);
-    const storeB = await openStore(ns, url);
-    const a = turnBot('a', storeA, calls);
-    const b = turnBot('b', storeB, calls);
-    await Promise.all(
-      range(1, N).map((id) => (id % 2 === 0 ? a : b).handleUpdate(textUpdate(id, 77))),
-    );
-    const { data } = await stored(storeA, 77);
-    expect(data?.count).toBe(N);
-    expect([...(data?.updates ?? [])].sort((x, y) => x - y)).toStrictEqual(range(1, N));
-    expect(repliedUpdates(calls)).toStrictEqual(range(1, N));
-    const counts = replies(calls).map((t) => Number(t.split(' ').pop()));
-    expect(new Set(counts).size).toBe(N);
-    expect(new Set(calls.map((c) => c.bot))).toStrictEqual(new Set(['a', 'b']));
+  it.each([
+    ['no ttlSecs: a read every turn', undefined],
+    ['ttlSecs: turns start from a cache the other bot makes stale', 3600],
+  ] as const)(
+    `${N} concurrent updates for one chat across two bots: zero lost, each reply exactly once (%s)`,
+    async (_what, ttlSecs) => {
+      const ns = `t${randomUUID().slice(0, 8)}`;
+      const calls: RecordedCall[] = [];
+      const storeA = await openStore(ns, url);
+      const storeB = await openStore(ns, url);
+      const a = turnBot('a', storeA, calls, ttlSecs);
+      const b = turnBot('b', storeB, calls, ttlSecs);
+      await Promise.all(
+        range(1, N).map((id) => (id % 2 === 0 ? a : b).handleUpdate(textUpdate(id, 77))),
+      );
+      const { data } = await stored(storeA, 77);
+      expect(data?.count).toBe(N);
+      expect([...(data?.updates ?? [])].sort((x, y) => x - y)).toStrictEqual(range(1, N));
+      expect(repliedUpdates(calls)).toStrictEqual(range(1, N));
+      const counts = replies(calls).map((t) => Number(t.split(' ').pop()));
+      expect(new Set(counts).size).toBe(N);
+      expect(new Set(calls.map((c) => c.bot))).toStrictEqual(new Set(['a', 'b']));
 
-    // Redelivery of every update, to the other instance: nothing changes, nothing is sent.
-    const before = await stored(storeB, 77);
-    const sent = calls.length;
-    await Promise.all(
-      range(1, N).map((id) => (id % 2 === 0 ? b : a).handleUpdate(textUpdate(id, 77))),
-    );
-    const after = await stored(storeB, 77);
-    expect(after.cas).toBe(before.cas);
-    expect(calls.length).toBe(sent);
+      // Redelivery of every update, to the other instance: nothing changes, nothing is sent.
+      const before = await stored(storeB, 77);
+      const sent = calls.length;
+      await Promise.all(
+        range(1, N).map((id) => (id % 2 === 0 ? b : a).handleUpdate(textUpdate(id, 77))),
+      );
+      const after = await stored(storeB, 77);
+      expect(after.cas).toBe(before.cas);
+      expect(calls.length).toBe(sent);
 
-    // A throwing handler sends nothing and writes nothing.
-    await expect(a.handleUpdate(textUpdate(N + 1, 77, '/boom'))).rejects.toThrow('handler failed');
-    expect((await stored(storeA, 77)).cas).toBe(before.cas);
-    expect(calls.length).toBe(sent);
-    console.log(
-      `[grammy/redis ${mode} 2 bots] updates=${N} lost=${N - (data?.count ?? 0)} replies=${replies(calls).length} duplicateReplies=${replies(calls).length - new Set(repliedUpdates(calls)).size} redelivered=${N} redeliveredSent=${calls.length - sent}`,
-    );
-  });
+      // A throwing handler sends nothing and writes nothing.
+      await expect(a.handleUpdate(textUpdate(N + 1, 77, '/boom'))).rejects.toThrow(
+        'handler failed',
+      );
+      expect((await stored(storeA, 77)).cas).toBe(before.cas);
+      expect(calls.length).toBe(sent);
+      console.log(
+        `[grammy/redis ${mode} 2 bots] updates=${N} lost=${N - (data?.count ?? 0)} replies=${replies(calls).length} duplicateReplies=${replies(calls).length - new Set(repliedUpdates(calls)).size} redelivered=${N} redeliveredSent=${calls.length - sent}`,
+      );
+    },
+  );
 
   it("grammY's own session() with sessionStorage on two bots loses updates (baseline)", async () => {
     const ns = `t${randomUUID().slice(0, 8)}`;
