@@ -17,6 +17,24 @@ function dataOf<T>(stored: StoredSession | null): T | undefined {
   return stored.session.data as T | undefined;
 }
 
+/** Stores a session of tenant acme under `k`, as another writer would. */
+function putSession(
+  store: InMemorySessionStore,
+  k: string,
+  extra: { labels?: Record<string, unknown>; data?: Counter } = {},
+) {
+  return store.put(
+    createSession({
+      key: k,
+      tenantId: 'acme',
+      flowId: 'test',
+      nodeId: 'main',
+      ttlSecs: 0,
+      ...(extra as { labels?: Record<string, never>; data?: never }),
+    }),
+  );
+}
+
 function counterRunner(store: InMemorySessionStore, extra: Record<string, unknown> = {}) {
   return createTurnRunner<Counter>({
     store,
@@ -207,17 +225,10 @@ describe('run', () => {
   it('reads the version 1 label of earlier releases and rewrites it as version 2', async () => {
     const store = new InMemorySessionStore();
     const k = key();
-    await store.put(
-      createSession({
-        key: k,
-        tenantId: 'acme',
-        flowId: 'test',
-        nodeId: 'main',
-        ttlSecs: 0,
-        labels: { [TURN_LABEL]: { v: 1, events: ['7', 'x y', 8] } },
-        data: { count: 1, seen: [] },
-      }),
-    );
+    await putSession(store, k, {
+      labels: { [TURN_LABEL]: { v: 1, events: ['7', 'x y', 8] } },
+      data: { count: 1, seen: [] },
+    });
     const runner = counterRunner(store);
     expect((await runner.run(k, 7, () => {})).status).toBe('duplicate');
     expect((await runner.run(k, 'x y', () => {})).status).toBe('duplicate');
@@ -231,16 +242,7 @@ describe('run', () => {
     const store = new InMemorySessionStore();
     for (const label of [null, 'x', [1], { v: 2, events: 5 }, { v: 2 }]) {
       const k = key();
-      await store.put(
-        createSession({
-          key: k,
-          tenantId: 'acme',
-          flowId: 'test',
-          nodeId: 'main',
-          ttlSecs: 0,
-          labels: { [TURN_LABEL]: label },
-        }),
-      );
+      await putSession(store, k, { labels: { [TURN_LABEL]: label } });
       const r = await counterRunner(store).run(k, 1, () => {});
       expect(r.status).toBe('committed');
       expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '1' });
@@ -405,15 +407,7 @@ describe('the cache of committed sessions', () => {
     expect(r.status).toBe('committed');
     expect(dataOf<Counter>(await store.get(k))?.count).toBe(1);
     // Replaced by another incarnation with a higher cas: still read again.
-    const replaced = createSession({
-      key: k,
-      tenantId: 'acme',
-      flowId: 'test',
-      nodeId: 'main',
-      ttlSecs: 0,
-      data: { count: 100, seen: [] },
-    });
-    await store.put(replaced);
+    await putSession(store, k, { data: { count: 100, seen: [] } });
     await runner.run(k, 3, bump);
     expect(dataOf<Counter>(await store.get(k))?.count).toBe(101);
   });
