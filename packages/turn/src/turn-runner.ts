@@ -399,6 +399,8 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const rc = ctx('run');
     validateSessionKey(key, rc);
     const id = normalizeEventId(eventId, rc);
+    // As it appears in the stored `events` string: encoded once per turn.
+    const encodedId = encodeEventId(id);
     if (typeof handler !== 'function') {
       throw invalidInput(rc, `handler must be a function, got ${describeValue(handler)}`);
     }
@@ -467,14 +469,12 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       attempt: number,
       fromCache: boolean,
     ): Promise<TurnResult | typeof CONFLICT | typeof STALE> {
-      let got: StoredSession | null | undefined = fromCache ? cache.get(key) : undefined;
+      const cached = fromCache ? cache.get(key) : undefined;
+      let events = cached === undefined ? '' : storedEvents(cached.session);
       // A cached session that already holds this id is read again: a
       // duplicate is decided on what is stored, never on a memory of it.
-      if (got !== undefined && hasEncodedEvent(storedEvents(got.session), encodeEventId(id))) {
-        got = undefined;
-      }
-      const speculative = got !== undefined;
-      if (got === undefined) got = await view.get(key);
+      const speculative = cached !== undefined && !hasEncodedEvent(events, encodedId);
+      const got = speculative ? cached : await view.get(key);
       const current =
         got === null
           ? createSession({
@@ -488,8 +488,8 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
             })
           : got.session;
       const cas = got === null ? 0 : got.cas;
-      const events = storedEvents(current);
-      if (got !== null && hasEncodedEvent(events, encodeEventId(id))) {
+      if (!speculative) events = storedEvents(current);
+      if (got !== null && !speculative && hasEncodedEvent(events, encodedId)) {
         remember(key, got);
         return { status: 'duplicate', session: current, cas, attempts: attempt };
       }
