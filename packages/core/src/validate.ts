@@ -282,18 +282,14 @@ function outboxCopy(
   const out: Readonly<OutboxEntry>[] = [];
   let seen: Set<string> | undefined;
   let lastSeq = -1;
-  // Where the stored entries sit in `value`: at the same index, or shifted
-  // left when older entries were dropped from the front (a bounded outbox).
-  let shift = 0;
   for (let i = 0; i < (length as number); i++) {
     const given: unknown = value[i];
-    if (i === 0 && prev !== undefined) shift = Math.max(0, prev.indexOf(given as OutboxEntry));
-    // Only an entry of the stored snapshot or one this package validated
-    // before (frozen, see CHECKED_ENTRIES) is reused unvalidated; anything
-    // else, `undefined` and Proxies of such entries included, is validated.
+    // Only an entry this package validated before (frozen, see
+    // CHECKED_ENTRIES: every entry of a stored snapshot is one, wherever it
+    // sits now) is reused unvalidated; anything else, `undefined` and Proxies
+    // of such entries included, is validated.
     const entry =
-      (prev !== undefined && i + shift < prev.length && given === prev[i + shift]) ||
-      (typeof given === 'object' && given !== null && CHECKED_ENTRIES.has(given))
+      typeof given === 'object' && given !== null && CHECKED_ENTRIES.has(given)
         ? (given as Readonly<OutboxEntry>)
         : outboxEntryCopy(given, ctx, `${field}[${i}]`);
     if (seen === undefined && entry.seq > lastSeq) {
