@@ -28,7 +28,13 @@ import {
 import { Redis } from 'ioredis';
 import type { BenchGroup, BenchSpec, Printer } from './harness.js';
 import { runGroups } from './harness.js';
-import { formatRatio, type RatioRow, type SectionResult, type TargetRow } from './report.js';
+import {
+  formatRatio,
+  type RatioRow,
+  ratioOf,
+  type SectionResult,
+  type TargetRow,
+} from './report.js';
 import type { BenchSettings } from './settings.js';
 
 interface Counter {
@@ -213,21 +219,20 @@ export async function runTurnSuite(
     const timeRatios: string[] = [];
     for (const backend of ['memory', 'Redis'] as const) {
       for (const c of concurrencies) {
-        const ours = measured.find((m) => m.name === `turn [${backend} · c${c}]`);
-        const base = measured.find((m) => m.name === `session() [${backend} · c${c}]`);
-        if (ours === undefined || base === undefined) continue;
-        ratios.push({
-          section: 'Bot turn',
-          setting: `${backend} · c${c}`,
-          op: 'update',
-          ours: ours.name,
-          baseline: base.name,
-          oursOpsPerSec: ours.opsPerSec,
-          baselineOpsPerSec: base.opsPerSec,
-          ratio: ours.opsPerSec / base.opsPerSec,
-        });
-        const time = ours.avgNs / base.avgNs;
-        timeRatios.push(`${backend} · c${c}: ${formatRatio(time)}`);
+        const setting = `${backend} · c${c}`;
+        const row = ratioOf(
+          measured,
+          'Bot turn',
+          setting,
+          'update',
+          `turn [${setting}]`,
+          `session() [${setting}]`,
+        );
+        if (row === undefined) continue;
+        ratios.push(row);
+        // Time per update is the inverse of the throughput ratio.
+        const time = 1 / row.ratio;
+        timeRatios.push(`${setting}: ${formatRatio(time)}`);
         if (backend === 'Redis' && c === concurrencies[1]) {
           targets.push({
             target: `turn middleware ≤ ${GOAL}× grammY session() time per update (Redis, c${c})`,
@@ -237,22 +242,18 @@ export async function runTurnSuite(
             goal: GOAL,
             comparison: '≤',
           });
-          const piped = measured.find(
-            (m) => m.name === `session() + auto-pipelining [${backend} · c${c}]`,
+          const piped = ratioOf(
+            measured,
+            'Bot turn',
+            setting,
+            'update',
+            `turn [${setting}]`,
+            `session() + auto-pipelining [${setting}]`,
           );
           if (piped !== undefined) {
-            ratios.push({
-              section: 'Bot turn',
-              setting: `${backend} · c${c}`,
-              op: 'update',
-              ours: ours.name,
-              baseline: piped.name,
-              oursOpsPerSec: ours.opsPerSec,
-              baselineOpsPerSec: piped.opsPerSec,
-              ratio: ours.opsPerSec / piped.opsPerSec,
-            });
+            ratios.push(piped);
             timeRatios.push(
-              `${backend} · c${c} (vs session() on an auto-pipelining client): ${formatRatio(ours.avgNs / piped.avgNs)}`,
+              `${setting} (vs session() on an auto-pipelining client): ${formatRatio(1 / piped.ratio)}`,
             );
           }
         }
