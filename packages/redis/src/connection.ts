@@ -15,6 +15,11 @@
  * The common case, a ready connection, costs nothing beyond the ioredis call:
  * the reply deadline is ioredis's own `commandTimeout`.
  *
+ * Write coalescing (the store's own standalone or Sentinel client): commands
+ * sent in a burst leave in one socket write per {@link COALESCE_COMMANDS}, and
+ * the rest of a burst at the end of the current tick. Each is still its own
+ * command with its own reply, resolved as soon as that reply is read.
+ *
  * @packageDocumentation
  */
 import { type OpContext, sessionError } from '@greentic/session-core/backend';
@@ -43,6 +48,21 @@ function retryDelayMs(times: number): number {
   return Math.min(50 * 2 ** Math.min(times - 1, 5), 1000);
 }
 
+/**
+ * Most commands the store's own standalone client holds back to send in one
+ * socket write. Under concurrency this saves a system call per command, and,
+ * unlike ioredis's auto-pipelining (one pipeline in flight at a time, every
+ * reply of a batch handed over together), Redis starts on the first commands
+ * of a burst while the process is still preparing the next ones.
+ */
+export const COALESCE_COMMANDS = 8;
+
+/** The socket of a standalone client, as far as coalescing needs it. */
+interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
 /** See the module documentation. */
 export class RedisConnection {
   /** The ioredis client. */
@@ -61,6 +81,18 @@ export class RedisConnection {
   #lastError: Error | undefined;
   #fatal: string | undefined;
   #closed = false;
+  /** Whether writes are coalesced (see {@link COALESCE_COMMANDS}). */
+  readonly #coalesce: boolean;
+  /** The socket this connection corked, until it uncorks it. */
+  #corked: CorkableStream | undefined;
+  /** Commands written to {@link #corked} since it was corked. */
+  #held = 0;
+  /** An end-of-tick flush is scheduled. */
+  #flushScheduled = false;
+  readonly #flushAtTickEnd = (): void => {
+    this.#flushScheduled = false;
+    this.#uncork();
+  };
 
   /**
    * @param source - what to connect to, or the caller's client
@@ -89,6 +121,12 @@ export class RedisConnection {
     this.#ownDeadline = typeof timeout !== 'number';
     this.#waitForReady = options.enableOfflineQueue === false;
     if (this.#waitForReady) this.client.on('ready', this.#onReady);
+    // Only on a socket the store owns, and not under ioredis's own
+    // auto-pipelining (a caller may ask for it in `redisOptions`).
+    this.#coalesce =
+      this.owned &&
+      source.kind === 'standalone' &&
+      (this.client.options as RedisOptions).enableAutoPipelining !== true;
   }
 
   #defaults(): RedisOptions {
@@ -110,14 +148,8 @@ export class RedisConnection {
 
   #openStandalone(options: RedisOptions): Redis {
     // Replies are parsed as the RESP2 shapes (plain arrays of integers).
-    // Auto-pipelining: commands issued in the same event-loop turn leave in
-    // one socket write (each is still its own command with its own reply), so
-    // under concurrency there is one write syscall per batch instead of one
-    // per operation. Not on Cluster: there ioredis's auto-pipelines did not
-    // recover from a restarted master in our failure test.
     return new Redis({
       ...this.#defaults(),
-      enableAutoPipelining: true,
       ...options,
       replyMapping: 'legacy',
     });
@@ -190,15 +222,49 @@ export class RedisConnection {
 
   #send<T, R>(ctx: OpContext, send: () => Promise<T>, decode: (reply: T) => R): Promise<R> {
     let reply: Promise<T>;
+    const coalesce = this.#coalesce && this.#cork();
     try {
       reply = send();
     } catch (err) {
       reply = Promise.reject(err);
     }
+    if (coalesce && ++this.#held >= COALESCE_COMMANDS) this.#uncork();
     if (this.#ownDeadline) reply = this.#withDeadline(reply);
     return reply.then(decode, (err: unknown) => {
       throw toSessionError(err, ctx);
     });
+  }
+
+  /**
+   * Holds the next writes of a ready standalone client's socket back until
+   * {@link COALESCE_COMMANDS} commands were written or the tick ends (a
+   * `process.nextTick` runs once the promise jobs queued now have run), so a
+   * burst leaves in a few writes and a lone command waits for nothing.
+   *
+   * @returns whether the socket is corked for the command about to be sent
+   */
+  #cork(): boolean {
+    if (this.#corked === undefined) {
+      const stream = (this.client as Redis).stream as CorkableStream | undefined;
+      if (this.client.status !== 'ready' || stream === undefined) return false;
+      stream.cork();
+      this.#corked = stream;
+      this.#held = 0;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flushAtTickEnd);
+    }
+    return true;
+  }
+
+  /** Writes out what {@link #cork} held back. */
+  #uncork(): void {
+    const stream = this.#corked;
+    if (stream === undefined) return;
+    this.#corked = undefined;
+    this.#held = 0;
+    stream.uncork();
   }
 
   /** Only for a caller's client without `commandTimeout`: a timer per command. */
@@ -249,6 +315,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#uncork();
     if (this.#waitForReady) this.client.off('ready', this.#onReady);
     for (const wake of [...this.#waiters]) wake();
     if (!this.owned) return;
