@@ -176,7 +176,8 @@ describe('run', () => {
     const got = await store.get(k);
     expect(got?.session.outbox.map((e) => e.seq)).toStrictEqual([4, 5]);
     expect(got ? readTurnState(got.session).events : null).toStrictEqual(['3', '4', '5']);
-    expect(got?.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '3 4 5' });
+    // Increasing numeric ids: each but the newest as its difference to the next.
+    expect(got?.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 3, events: '~1 ~1 5' });
     // An id older than the memory is no longer recognised.
     expect((await runner.run(k, 1, () => {})).status).toBe('committed');
     const none = counterRunner(store, { keepOutbox: 0 });
@@ -202,11 +203,11 @@ describe('run', () => {
     expect((await store.get(d))?.session.outbox.map((e) => e.seq)).toStrictEqual([17, 18, 19, 20]);
   });
 
-  it('tells event ids apart whatever characters they hold (spaces, %, prefixes)', async () => {
+  it('tells event ids apart whatever characters they hold (spaces, %, ~, prefixes)', async () => {
     const store = new InMemorySessionStore();
     const runner = counterRunner(store, { rememberEvents: 10 });
     const k = key();
-    const ids = ['3 4', '50%', '%20', ' ', 'a%2520b'];
+    const ids = ['3 4', '50%', '%20', ' ', 'a%2520b', '~1', '~', '%7E'];
     const bump = (turn: { data: Counter | undefined }) => {
       if (turn.data) turn.data.count += 1;
     };
@@ -216,13 +217,26 @@ describe('run', () => {
     const got = await store.get(k);
     expect(got ? readTurnState(got.session).events : null).toStrictEqual(ids);
     // ... and none of them stands for another id: its parts, its decoding, a prefix.
-    for (const other of ['3', '4', '50', '%', '%2520', 'a', 'b', '3%204', '%25', 'a%20b']) {
+    for (const other of [
+      '3',
+      '4',
+      '50',
+      '%',
+      '%2520',
+      'a',
+      'b',
+      '3%204',
+      '%25',
+      'a%20b',
+      '1',
+      '~2',
+    ]) {
       expect((await runner.run(k, other, bump)).status).toBe('committed');
     }
-    expect(dataOf<Counter>(await store.get(k))?.count).toBe(15);
+    expect(dataOf<Counter>(await store.get(k))?.count).toBe(20);
   });
 
-  it('reads the version 1 label of earlier releases and rewrites it as version 2', async () => {
+  it('reads the version 1 label of earlier releases and rewrites it as version 3', async () => {
     const store = new InMemorySessionStore();
     const k = key();
     await putSession(store, k, {
@@ -235,7 +249,7 @@ describe('run', () => {
     // A non-string element is not an id; 8 was never an event id of ours.
     const r = await runner.run(k, 8, () => {});
     expect(r.status).toBe('committed');
-    expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '7 x%20y 8' });
+    expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 3, events: '~1 x%20y 8' });
   });
 
   it('a foreign or damaged label reads as no events seen and is replaced', async () => {
@@ -245,7 +259,7 @@ describe('run', () => {
       await putSession(store, k, { labels: { [TURN_LABEL]: label } });
       const r = await counterRunner(store).run(k, 1, () => {});
       expect(r.status).toBe('committed');
-      expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 2, events: '1' });
+      expect(r.session.meta.labels[TURN_LABEL]).toStrictEqual({ v: 3, events: '1' });
     }
   });
 

@@ -25,8 +25,7 @@ import type {
   StoredSession,
 } from '@greentic/session-types';
 import {
-  encodeEventId,
-  hasEncodedEvent,
+  hasEvent,
   nextTurnLabel,
   normalizeEventId,
   storedEvents,
@@ -399,8 +398,6 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const rc = ctx('run');
     validateSessionKey(key, rc);
     const id = normalizeEventId(eventId, rc);
-    // As it appears in the stored `events` string: encoded once per turn.
-    const encodedId = encodeEventId(id);
     if (typeof handler !== 'function') {
       throw invalidInput(rc, `handler must be a function, got ${describeValue(handler)}`);
     }
@@ -473,7 +470,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       let events = cached === undefined ? '' : storedEvents(cached.session);
       // A cached session that already holds this id is read again: a
       // duplicate is decided on what is stored, never on a memory of it.
-      const speculative = cached !== undefined && !hasEncodedEvent(events, encodedId);
+      const speculative = cached !== undefined && !hasEvent(events, id);
       const got = speculative ? cached : await view.get(key);
       const current =
         got === null
@@ -489,7 +486,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
           : got.session;
       const cas = got === null ? 0 : got.cas;
       if (!speculative) events = storedEvents(current);
-      if (got !== null && !speculative && hasEncodedEvent(events, encodedId)) {
+      if (got !== null && !speculative && hasEvent(events, id)) {
         remember(key, got);
         return { status: 'duplicate', session: current, cas, attempts: attempt };
       }

@@ -3,13 +3,14 @@ import type { JsonValue, SessionSnapshot } from '@greentic/session-types';
 
 /**
  * The label under which the turn runner keeps its bookkeeping in
- * `session.meta.labels`: `{ "v": 2, "events": "<id> <id> …" }`, the ids of
- * the most recent committed events, oldest first, in one string (see
- * {@link encodeEventId}). `session.data` stays exactly the bot's own state, so
- * a framework storage adapter and the turn middleware can read the same session.
+ * `session.meta.labels`: `{ "v": 3, "events": "<token> <token> …" }`, the
+ * ids of the most recent committed events, oldest first, in one string (see
+ * {@link TurnLabel}). `session.data` stays exactly the bot's own state, so a
+ * framework storage adapter and the turn middleware can read the same session.
  *
- * Version 1 (`{ "v": 1, "events": ["<id>", …] }`, written by earlier releases)
- * is still read; the next commit rewrites it as version 2.
+ * Versions 1 (`{ "v": 1, "events": ["<id>", …] }`) and 2 (`{ "v": 2,
+ * "events": "<id> <id> …" }`, each id escaped as version 3 does but for `~`)
+ * are still read; the next commit rewrites them as version 3.
  */
 export const TURN_LABEL = 'greentic.turn';
 
@@ -22,10 +23,23 @@ export interface TurnState {
   readonly events: readonly string[];
 }
 
-/** The label value the runner writes (version 2). */
+/**
+ * The label value the runner writes (version 3). `events` holds one token per
+ * id, oldest first, separated by single spaces:
+ *
+ * - a **numeric** id (canonical decimal, at most `Number.MAX_SAFE_INTEGER`:
+ *   every Telegram `update_id`) is either its decimal digits or, when a
+ *   larger numeric id follows it, `~` and the difference to the next numeric
+ *   id to its right in base 36. Chat platforms number updates in increasing
+ *   order, so a Telegram session stores 64 ids of 10 digits (a few thousand
+ *   apart) in less than half the bytes, and the newest id is written out whole;
+ * - any other id is {@link encodeEventId}: itself, with `%` written `%25`, a
+ *   space `%20` and `~` `%7E`, so it can never be taken for a difference, a
+ *   separator or another id.
+ */
 export type TurnLabel = {
-  readonly v: 2;
-  /** Encoded ids ({@link encodeEventId}), oldest first, separated by one space. */
+  readonly v: 3;
+  /** One token per remembered id, oldest first, separated by one space. */
   readonly events: string;
 };
 
@@ -57,48 +71,132 @@ export function normalizeEventId(eventId: unknown, ctx: OpContext): string {
   return eventId;
 }
 
-const NEEDS_ESCAPE = /[ %]/;
+const NEEDS_ESCAPE = /[ %~]/;
+const ESCAPE: Readonly<Record<string, string>> = { '%': '%25', ' ': '%20', '~': '%7E' };
+const UNESCAPE: Readonly<Record<string, string>> = { '%25': '%', '%20': ' ', '%7E': '~' };
+/** Canonical decimal of a safe integer: no sign, no leading zero. */
+const NUMERIC = /^(?:0|[1-9]\d{0,15})$/;
+/** Canonical base 36 of a positive difference. */
+const DIFFERENCE = /^[1-9a-z][0-9a-z]{0,10}$/;
+const TILDE = 126;
 
 /**
- * An event id as it appears in the `events` string: `%` becomes `%25` and a
- * space `%20`, so the single spaces between ids are unambiguous. Ids without
- * either character (every Telegram `update_id`, most activity ids) are unchanged.
+ * A non-numeric event id as it appears in the `events` string: `%` becomes
+ * `%25`, a space `%20` and `~` `%7E`, so the single spaces between ids and
+ * the `~` of a difference are unambiguous. Ids without those characters (most
+ * activity and webhook ids) are unchanged.
  */
 export function encodeEventId(eventId: string): string {
-  return NEEDS_ESCAPE.test(eventId) ? eventId.replace(/%/g, '%25').replace(/ /g, '%20') : eventId;
+  return NEEDS_ESCAPE.test(eventId)
+    ? eventId.replace(/[ %~]/g, (c) => ESCAPE[c] as string)
+    : eventId;
 }
 
-function decodeEventId(encoded: string): string {
-  return encoded.includes('%') ? encoded.replace(/%20/g, ' ').replace(/%25/g, '%') : encoded;
+function decodeEventId(token: string): string {
+  return token.includes('%')
+    ? token.replace(/%(?:25|20|7E)/g, (e) => UNESCAPE[e] as string)
+    : token;
+}
+
+/** The value of a numeric id or token (canonical decimal, safe), else undefined. */
+function numericValue(text: string): number | undefined {
+  if (!NUMERIC.test(text)) return undefined;
+  const n = Number(text);
+  return n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+}
+
+/** The difference a `~` token at `start..end` of `events` carries, or undefined when damaged. */
+function differenceAt(events: string, start: number, end: number): number | undefined {
+  const text = events.slice(start + 1, end);
+  return DIFFERENCE.test(text) ? Number.parseInt(text, 36) : undefined;
+}
+
+/** Appends one id to a version 3 `events` string (no bound). */
+function appendEvent(events: string, eventId: string): string {
+  const n = numericValue(eventId);
+  if (events === '') return n === undefined ? encodeEventId(eventId) : eventId;
+  if (n === undefined) return `${events} ${encodeEventId(eventId)}`;
+  // The rightmost numeric token is written out whole: when it is smaller than
+  // the new id it becomes the difference to it.
+  let end = events.length;
+  while (end > 0) {
+    const start = events.lastIndexOf(' ', end - 1) + 1;
+    const c = events.charCodeAt(start);
+    if (c === TILDE) break; // damaged: no whole number to its right
+    const last = c >= 48 && c <= 57 ? numericValue(events.slice(start, end)) : undefined;
+    if (last !== undefined) {
+      if (last >= n) break;
+      return `${events.slice(0, start)}~${(n - last).toString(36)}${events.slice(end)} ${eventId}`;
+    }
+    end = start - 1;
+  }
+  return `${events} ${eventId}`;
 }
 
 /**
- * The remembered ids of a session as the encoded `events` string (version 2
- * form), whatever version is stored. A missing or foreign-shaped label reads
+ * The remembered ids of a session as the `events` string of a version 3
+ * label, whatever version is stored. A missing or foreign-shaped label reads
  * as "no events seen": the runner never fails a turn because of it.
  */
 export function storedEvents(session: SessionSnapshot): string {
   const label = session.meta.labels[TURN_LABEL] as JsonValue | undefined;
   if (typeof label !== 'object' || label === null || Array.isArray(label)) return '';
-  const events = (label as { readonly events?: JsonValue }).events;
-  if (typeof events === 'string') return events;
+  const { v, events } = label as { readonly v?: JsonValue; readonly events?: JsonValue };
+  if (typeof events === 'string') {
+    if (v === 3) return events;
+    // Version 2: escaped ids, no differences.
+    let out = '';
+    for (const token of events.split(' ')) {
+      if (token !== '') out = appendEvent(out, token.includes('%') ? decodeEventId(token) : token);
+    }
+    return out;
+  }
   if (!Array.isArray(events)) return '';
   // Version 1: an array of ids.
   let out = '';
-  for (const e of events) {
-    if (typeof e === 'string' && e.length > 0)
-      out = out === '' ? encodeEventId(e) : `${out} ${encodeEventId(e)}`;
-  }
+  for (const e of events) if (typeof e === 'string' && e.length > 0) out = appendEvent(out, e);
   return out;
 }
 
-/** True when the encoded `events` string holds the encoded id `encoded`. */
-export function hasEncodedEvent(events: string, encoded: string): boolean {
+/**
+ * True when the `events` string of a version 3 label ({@link storedEvents})
+ * holds the id `eventId` (as {@link normalizeEventId} returns it).
+ */
+export function hasEvent(events: string, eventId: string): boolean {
+  const n = numericValue(eventId);
+  if (n === undefined) return hasToken(events, encodeEventId(eventId));
+  // From the newest: `next` is the value of the nearest numeric token to the
+  // right, -1 when unknown. Differences are positive, so once a chain falls
+  // below `n` nothing more of it can equal `n`.
+  let next = -1;
+  let end = events.length;
+  while (end > 0) {
+    const start = events.lastIndexOf(' ', end - 1) + 1;
+    const c = events.charCodeAt(start);
+    if (c === TILDE) {
+      if (next > n) {
+        const d = differenceAt(events, start, end);
+        next = d === undefined ? -1 : next - d;
+        if (next === n) return true;
+      } else next = -1;
+    } else if (c >= 48 && c <= 57) {
+      // Other tokens (`007`, `abc`) are not numeric and leave the chain as it is.
+      const value = numericValue(events.slice(start, end));
+      if (value === n) return true;
+      if (value !== undefined) next = value;
+    }
+    end = start - 1;
+  }
+  return false;
+}
+
+/** True when `events` holds the token `token` between separators. */
+function hasToken(events: string, token: string): boolean {
   let from = 0;
   for (;;) {
-    const at = events.indexOf(encoded, from);
+    const at = events.indexOf(token, from);
     if (at < 0) return false;
-    const end = at + encoded.length;
+    const end = at + token.length;
     if (
       (at === 0 || events.charCodeAt(at - 1) === 32) &&
       (end === events.length || events.charCodeAt(end) === 32)
@@ -109,21 +207,41 @@ export function hasEncodedEvent(events: string, encoded: string): boolean {
   }
 }
 
-/**
- * Reads the runner's bookkeeping from a session (either label version). A
- * missing or foreign-shaped label reads as "no events seen".
- */
-export function readTurnState(session: SessionSnapshot): TurnState {
-  const events = storedEvents(session);
-  return { events: events === '' ? [] : events.split(' ').map(decodeEventId) };
+/** The ids of a version 3 `events` string, oldest first (damaged tokens left out). */
+function decodeEvents(events: string): string[] {
+  if (events === '') return [];
+  const tokens = events.split(' ');
+  const ids: (string | undefined)[] = new Array(tokens.length);
+  let next = -1;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i] as string;
+    if (token.charCodeAt(0) === TILDE) {
+      const d = next < 0 ? undefined : differenceAt(token, 0, token.length);
+      next = d === undefined || next - d < 0 ? -1 : next - d;
+      ids[i] = next < 0 ? undefined : String(next);
+    } else {
+      const value = numericValue(token);
+      if (value !== undefined) next = value;
+      ids[i] = token === '' ? undefined : decodeEventId(token);
+    }
+  }
+  return ids.filter((id): id is string => id !== undefined);
 }
 
 /**
- * The label value recording `eventId` after the encoded `previous` ids,
- * keeping the newest `remember` ids.
+ * Reads the runner's bookkeeping from a session (any label version). A
+ * missing or foreign-shaped label reads as "no events seen".
+ */
+export function readTurnState(session: SessionSnapshot): TurnState {
+  return { events: decodeEvents(storedEvents(session)) };
+}
+
+/**
+ * The label value recording `eventId` after the `previous` ids, keeping the
+ * newest `remember` ids.
  *
- * @param previous - the encoded ids (the `events` string of a version 2 label) or the decoded state
- * @param eventId - the committed event's id (not encoded)
+ * @param previous - the `events` string of a version 3 label ({@link storedEvents}) or the decoded state
+ * @param eventId - the committed event's id (as {@link normalizeEventId} returns it)
  * @param remember - how many ids to keep, at least 1
  */
 export function nextTurnLabel(
@@ -131,19 +249,15 @@ export function nextTurnLabel(
   eventId: string,
   remember: number,
 ): TurnLabel {
-  const before =
-    typeof previous === 'string' ? previous : previous.events.map(encodeEventId).join(' ');
-  const encoded = encodeEventId(eventId);
-  if (before === '') return { v: 2, events: encoded };
+  let before = '';
+  if (typeof previous === 'string') before = previous;
+  else for (const id of previous.events) before = appendEvent(before, id);
+  if (before === '' || remember <= 1) return { v: 3, events: appendEvent('', eventId) };
   // Ids kept from before: the newest `remember - 1`, found by counting the
   // separators of the (flat) previous string, never of a new concatenation.
   let ids = 1;
-  for (let i = 0; i < before.length; i++) if (before.charCodeAt(i) === 32) ids++;
+  for (let i = before.indexOf(' '); i >= 0; i = before.indexOf(' ', i + 1)) ids++;
   let from = 0;
-  for (let drop = ids - (remember - 1); drop > 0 && from >= 0; drop--) {
-    const space = before.indexOf(' ', from);
-    from = space < 0 ? -1 : space + 1;
-  }
-  const events = from < 0 ? encoded : `${from === 0 ? before : before.slice(from)} ${encoded}`;
-  return { v: 2, events };
+  for (let drop = ids - (remember - 1); drop > 0; drop--) from = before.indexOf(' ', from) + 1;
+  return { v: 3, events: appendEvent(from === 0 ? before : before.slice(from), eventId) };
 }
