@@ -76,9 +76,9 @@ const ESCAPE: Readonly<Record<string, string>> = { '%': '%25', ' ': '%20', '~': 
 const UNESCAPE: Readonly<Record<string, string>> = { '%25': '%', '%20': ' ', '%7E': '~' };
 /** Canonical decimal of a safe integer: no sign, no leading zero. */
 const NUMERIC = /^(?:0|[1-9]\d{0,15})$/;
-/** Canonical base 36 of a positive difference. */
-const DIFFERENCE = /^[1-9a-z][0-9a-z]{0,10}$/;
 const TILDE = 126;
+/** The first token that starts with a digit (at a space, or at the start). */
+const FIRST_DIGIT_TOKEN = /(?:^| )[0-9]/;
 
 /**
  * A non-numeric event id as it appears in the `events` string: `%` becomes
@@ -103,12 +103,6 @@ function numericValue(text: string): number | undefined {
   if (!NUMERIC.test(text)) return undefined;
   const n = Number(text);
   return n <= Number.MAX_SAFE_INTEGER ? n : undefined;
-}
-
-/** The difference a `~` token at `start..end` of `events` carries, or undefined when damaged. */
-function differenceAt(events: string, start: number, end: number): number | undefined {
-  const text = events.slice(start + 1, end);
-  return DIFFERENCE.test(text) ? Number.parseInt(text, 36) : undefined;
 }
 
 /** Appends one id to a version 3 `events` string (no bound). */
@@ -165,29 +159,70 @@ export function storedEvents(session: SessionSnapshot): string {
 export function hasEvent(events: string, eventId: string): boolean {
   const n = numericValue(eventId);
   if (n === undefined) return hasToken(events, encodeEventId(eventId));
-  // From the newest: `next` is the value of the nearest numeric token to the
-  // right, -1 when unknown. Differences are positive, so once a chain falls
-  // below `n` nothing more of it can equal `n`.
+  // The common case, a new update: the newest token is a whole number below
+  // `n` and the only token that starts with a digit, so every other numeric
+  // id is a difference in its chain, smaller still.
+  const lastStart = events.lastIndexOf(' ') + 1;
+  const newest = decimalAt(events, lastStart, events.length);
+  if (newest === n) return true;
+  if (newest >= 0 && newest < n) {
+    const first = events.search(FIRST_DIGIT_TOKEN);
+    if ((events.charCodeAt(first) === 32 ? first + 1 : first) === lastStart) return false;
+  }
+  // From the newest, one character at a time (no substring, no regex): `next`
+  // is the value of the nearest numeric token to the right, -1 when unknown.
+  // Differences are positive, so once a chain falls below `n` nothing more of
+  // it can equal `n`; only a whole number further left starts a new chain.
   let next = -1;
   let end = events.length;
-  while (end > 0) {
-    const start = events.lastIndexOf(' ', end - 1) + 1;
-    const c = events.charCodeAt(start);
-    if (c === TILDE) {
-      if (next > n) {
-        const d = differenceAt(events, start, end);
-        next = d === undefined ? -1 : next - d;
-        if (next === n) return true;
-      } else next = -1;
-    } else if (c >= 48 && c <= 57) {
-      // Other tokens (`007`, `abc`) are not numeric and leave the chain as it is.
-      const value = numericValue(events.slice(start, end));
-      if (value === n) return true;
-      if (value !== undefined) next = value;
+  for (let i = end - 1; i >= -1; i--) {
+    if (i >= 0 && events.charCodeAt(i) !== 32) continue;
+    const start = i + 1;
+    if (start < end) {
+      const c = events.charCodeAt(start);
+      if (c === TILDE) {
+        if (next > n) {
+          const d = base36At(events, start + 1, end);
+          next = d < 0 ? -1 : next - d;
+          if (next === n) return true;
+        } else next = -1;
+      } else if (c >= 48 && c <= 57) {
+        // Other tokens (`007`, `abc`) are not numeric and leave the chain as it is.
+        const value = decimalAt(events, start, end);
+        if (value === n) return true;
+        if (value >= 0) next = value;
+      }
     }
-    end = start - 1;
+    end = i;
   }
   return false;
+}
+
+/** The canonical decimal at `start..end` of `text` (at most a safe integer), or -1. */
+function decimalAt(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length > 16 || (length > 1 && text.charCodeAt(start) === 48)) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value <= Number.MAX_SAFE_INTEGER ? value : -1;
+}
+
+/** The canonical base 36 difference (positive) at `start..end` of `text`, or -1. */
+function base36At(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length < 1 || length > 11 || text.charCodeAt(start) === 48) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+    if (digit < 0) return -1;
+    value = value * 36 + digit;
+  }
+  return value;
 }
 
 /** True when `events` holds the token `token` between separators. */
@@ -216,8 +251,8 @@ function decodeEvents(events: string): string[] {
   for (let i = tokens.length - 1; i >= 0; i--) {
     const token = tokens[i] as string;
     if (token.charCodeAt(0) === TILDE) {
-      const d = next < 0 ? undefined : differenceAt(token, 0, token.length);
-      next = d === undefined || next - d < 0 ? -1 : next - d;
+      const d = next < 0 ? -1 : base36At(token, 1, token.length);
+      next = d < 0 || next - d < 0 ? -1 : next - d;
       ids[i] = next < 0 ? undefined : String(next);
     } else {
       const value = numericValue(token);
