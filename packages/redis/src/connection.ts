@@ -15,9 +15,10 @@
  * The common case, a ready connection, costs nothing beyond the ioredis call:
  * the reply deadline is ioredis's own `commandTimeout`.
  *
- * Write coalescing (the store's own standalone or Sentinel client): commands
- * sent in a burst leave in one socket write per {@link COALESCE_COMMANDS}, and
- * the rest of a burst at the end of the current tick. Each is still its own
+ * Write coalescing (the clients the store opens): commands sent in a burst
+ * leave in one socket write (per node of a cluster) per
+ * {@link COALESCE_COMMANDS}, and the rest of a burst at the end of the
+ * current tick. Each is still its own
  * command with its own reply, resolved as soon as that reply is read.
  *
  * @packageDocumentation
@@ -57,7 +58,7 @@ function retryDelayMs(times: number): number {
  */
 export const COALESCE_COMMANDS = 8;
 
-/** The socket of a standalone client, as far as coalescing needs it. */
+/** The socket of a connection, as far as coalescing needs it. */
 interface CorkableStream {
   cork(): void;
   uncork(): void;
@@ -83,9 +84,9 @@ export class RedisConnection {
   #closed = false;
   /** Whether writes are coalesced (see {@link COALESCE_COMMANDS}). */
   readonly #coalesce: boolean;
-  /** The socket this connection corked, until it uncorks it. */
-  #corked: CorkableStream | undefined;
-  /** Commands written to {@link #corked} since it was corked. */
+  /** The sockets this connection corked (one per master of a cluster), until it uncorks them. */
+  #corked: CorkableStream[] | undefined;
+  /** Commands written since {@link #corked} were corked. */
   #held = 0;
   /** An end-of-tick flush is scheduled. */
   #flushScheduled = false;
@@ -125,8 +126,9 @@ export class RedisConnection {
     // auto-pipelining (a caller may ask for it in `redisOptions`).
     this.#coalesce =
       this.owned &&
-      source.kind === 'standalone' &&
-      (this.client.options as RedisOptions).enableAutoPipelining !== true;
+      (source.kind === 'standalone'
+        ? (this.client.options as RedisOptions).enableAutoPipelining !== true
+        : source.kind === 'cluster' && source.clusterOptions?.enableAutoPipelining !== true);
   }
 
   #defaults(): RedisOptions {
@@ -236,19 +238,27 @@ export class RedisConnection {
   }
 
   /**
-   * Holds the next writes of a ready standalone client's socket back until
+   * Holds the next writes of a ready client's socket (of every ready master
+   * of a cluster: the command goes to the one owning its key) back until
    * {@link COALESCE_COMMANDS} commands were written or the tick ends (a
    * `process.nextTick` runs once the promise jobs queued now have run), so a
    * burst leaves in a few writes and a lone command waits for nothing.
    *
-   * @returns whether the socket is corked for the command about to be sent
+   * @returns whether sockets are corked for the command about to be sent
    */
   #cork(): boolean {
     if (this.#corked === undefined) {
-      const stream = (this.client as Redis).stream as CorkableStream | undefined;
-      if (this.client.status !== 'ready' || stream === undefined) return false;
-      stream.cork();
-      this.#corked = stream;
+      if (this.client.status !== 'ready') return false;
+      const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+      const streams: CorkableStream[] = [];
+      for (const node of nodes) {
+        const stream = node.stream as CorkableStream | undefined;
+        if (node.status !== 'ready' || stream === undefined) continue;
+        stream.cork();
+        streams.push(stream);
+      }
+      if (streams.length === 0) return false;
+      this.#corked = streams;
       this.#held = 0;
     }
     if (!this.#flushScheduled) {
@@ -260,11 +270,11 @@ export class RedisConnection {
 
   /** Writes out what {@link #cork} held back. */
   #uncork(): void {
-    const stream = this.#corked;
-    if (stream === undefined) return;
+    const streams = this.#corked;
+    if (streams === undefined) return;
     this.#corked = undefined;
     this.#held = 0;
-    stream.uncork();
+    for (const stream of streams) stream.uncork();
   }
 
   /** Only for a caller's client without `commandTimeout`: a timer per command. */

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { COALESCE_COMMANDS } from '../src/connection.js';
 import { RedisSessionStore, type RedisSessionStoreOptions } from '../src/redis-session-store.js';
-import { REDIS_URL, uniqueNamespace } from './helpers.js';
+import { REDIS_CLUSTER_URL, REDIS_URL, uniqueNamespace } from './helpers.js';
 
 // Write coalescing on the store's own client: a burst of commands leaves in
 // one socket write per COALESCE_COMMANDS, each command keeping its own reply.
@@ -13,6 +13,14 @@ import { REDIS_URL, uniqueNamespace } from './helpers.js';
 // chunk, `_writev` for several), on sockets to the test server only.
 
 const port = REDIS_URL === '' ? 0 : Number(new URL(REDIS_URL).port);
+/** Ports of the cluster's seed nodes (every master). */
+const clusterPorts = new Set(
+  REDIS_CLUSTER_URL === ''
+    ? []
+    : REDIS_CLUSTER_URL.replace(/^redis\+cluster:\/\//, '')
+        .split(',')
+        .map((hostPort) => Number(hostPort.split(':')[1])),
+);
 
 describe.skipIf(!REDIS_URL)('write coalescing', () => {
   const writes: Socket[] = [];
@@ -27,7 +35,7 @@ describe.skipIf(!REDIS_URL)('write coalescing', () => {
         this: Socket,
         ...args: unknown[]
       ) {
-        if (this.remotePort === port) writes.push(this);
+        if (this.remotePort === port || clusterPorts.has(this.remotePort ?? 0)) writes.push(this);
         return original.apply(this, args);
       });
     }
@@ -148,5 +156,55 @@ describe.skipIf(!REDIS_URL)('write coalescing', () => {
     // One pipeline: a single write for the whole burst.
     expect(writes).toHaveLength(1);
     expect(got.map((g) => g?.session.key)).toEqual(sessions.map((s) => s.key));
+  });
+
+  describe.skipIf(REDIS_CLUSTER_URL === '')('on a 3-master cluster', () => {
+    async function openCluster(clusterOptions?: RedisSessionStoreOptions['clusterOptions']) {
+      const store = new RedisSessionStore({
+        url: REDIS_CLUSTER_URL,
+        namespace: uniqueNamespace(),
+        ...(clusterOptions === undefined ? {} : { clusterOptions }),
+      });
+      stores.push(store);
+      await store.ready();
+      return store;
+    }
+
+    it('sends a burst of 64 commands in a few writes per master, each with its own reply', async () => {
+      const store = await openCluster();
+      const sessions = await seed(store, 64);
+      // The keys are spread over every master.
+      writes.length = 0;
+      const got = await Promise.all(sessions.map((s) => store.get(s.key)));
+      expect(new Set(writes).size).toBe(3);
+      // At most one write per master per COALESCE_COMMANDS commands.
+      expect(writes.length).toBeLessThanOrEqual(3 * (64 / COALESCE_COMMANDS));
+      expect(got.map((g) => g?.session.key)).toEqual(sessions.map((s) => s.key));
+    });
+
+    it('is off when clusterOptions ask for ioredis auto-pipelining', async () => {
+      const store = await openCluster({ enableAutoPipelining: true });
+      const sessions = await seed(store, 64);
+      writes.length = 0;
+      const got = await Promise.all(sessions.map((s) => store.get(s.key)));
+      // ioredis sends one pipeline per master.
+      expect(writes.length).toBe(new Set(writes).size);
+      expect(got.map((g) => g?.session.key)).toEqual(sessions.map((s) => s.key));
+    });
+
+    it('without coalescing, every command is its own write (the counting is right)', async () => {
+      const client = new Redis.Cluster(
+        [...clusterPorts].map((p) => ({ host: '127.0.0.1', port: p })),
+      );
+      const store = new RedisSessionStore({ client, namespace: uniqueNamespace() });
+      stores.push(store);
+      await store.ready();
+      const sessions = await seed(store, 16);
+      writes.length = 0;
+      await Promise.all(sessions.map((s) => store.get(s.key)));
+      expect(writes).toHaveLength(16);
+      await store.close();
+      client.disconnect();
+    });
   });
 });
