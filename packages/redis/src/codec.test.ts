@@ -45,7 +45,6 @@ describe('encodeTail', () => {
   for (const [name, s] of Object.entries(cases)) {
     it(`is exactly one JSON.stringify of the session's fields: ${name}`, () => {
       expect(encodeTail(s, AT)).toBe(reference(s, AT));
-      // Encoding again reuses the remembered entry JSON: still the same text.
       expect(encodeTail(s, AT + 1)).toBe(reference(s, AT + 1));
     });
   }

@@ -21,7 +21,6 @@
  */
 import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import {
-  type OutboxEntry,
   SESSION_LIMITS,
   type SessionError,
   type SessionKey,
@@ -45,29 +44,14 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
  * @param updatedAtMs - its `updatedAt` in epoch milliseconds
  */
 export function encodeTail(snapshot: SessionSnapshot, updatedAtMs: number): string {
-  // Exactly `JSON.stringify({ key, cursor, meta, outbox, data })`, with the
-  // outbox entries' JSON remembered: a write usually carries the entries of
-  // the session's previous writes again (frozen, so their JSON cannot change).
-  const { outbox, data } = snapshot;
-  let entries = '';
-  for (let i = 0; i < outbox.length; i++) {
-    if (i > 0) entries += ',';
-    entries += entryJson(outbox[i] as Readonly<OutboxEntry>);
-  }
-  const body = `{"key":${JSON.stringify(snapshot.key)},"cursor":${JSON.stringify(snapshot.cursor)},"meta":${JSON.stringify(snapshot.meta)},"outbox":[${entries}]${data === undefined ? '' : `,"data":${JSON.stringify(data)}`}}`;
+  const body = JSON.stringify({
+    key: snapshot.key,
+    cursor: snapshot.cursor,
+    meta: snapshot.meta,
+    outbox: snapshot.outbox,
+    data: snapshot.data,
+  });
   return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${body}`;
-}
-
-/** JSON of outbox entries already encoded, by identity (entries of a snapshot are frozen). */
-const ENTRY_JSON = new WeakMap<object, string>();
-
-function entryJson(entry: Readonly<OutboxEntry>): string {
-  let json = ENTRY_JSON.get(entry);
-  if (json === undefined) {
-    json = JSON.stringify(entry);
-    if (Object.isFrozen(entry)) ENTRY_JSON.set(entry, json);
-  }
-  return json;
 }
 
 /** The header of a stored value, decoded; see {@link decodeHeader}. */
