@@ -33,8 +33,8 @@ import type { BenchGroup, BenchSpec, Measurement, Printer } from './harness.js';
 import {
   formatNs,
   formatRatio,
+  pairedRatio,
   type RatioRow,
-  ratioOf,
   type SectionResult,
   type TargetRow,
 } from './report.js';
@@ -243,31 +243,6 @@ function ratiosOf(section: string, backend: string, measured: readonly Measureme
   }
   if (raw !== undefined) rows.push(raw);
   return rows;
-}
-
-/** {@link ratioOf} with the median of the per-iteration ratios. */
-function pairedRatio(
-  measured: readonly Measurement[],
-  section: string,
-  setting: string,
-  op: string,
-  oursName: string,
-  baseName: string,
-): RatioRow | undefined {
-  const r = ratioOf(measured, section, setting, op, oursName, baseName);
-  const ours = measured.find((m) => m.name === oursName);
-  const base = measured.find((m) => m.name === baseName);
-  if (r === undefined || ours === undefined || base === undefined) return undefined;
-  const paired = ours.roundsAvgNs.map((t, i) => (base.roundsAvgNs[i] as number) / t);
-  return { ...r, ratio: median(paired) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function quantile(sorted: readonly number[], q: number): number {

@@ -97,6 +97,38 @@ export function ratioOf(
   };
 }
 
+/**
+ * {@link ratioOf} with the median of the per-round ratios: each round
+ * measures ours and the baseline back to back, so pairing them cancels the
+ * load drift of a shared machine that the medians taken apart keep.
+ *
+ * @returns the row, or undefined when either is missing
+ */
+export function pairedRatio(
+  measured: readonly Measurement[],
+  section: string,
+  setting: string,
+  op: string,
+  oursName: string,
+  baseName: string,
+): RatioRow | undefined {
+  const r = ratioOf(measured, section, setting, op, oursName, baseName);
+  const ours = measured.find((m) => m.name === oursName);
+  const base = measured.find((m) => m.name === baseName);
+  if (r === undefined || ours === undefined || base === undefined) return undefined;
+  const paired = ours.roundsAvgNs.map((t, i) => (base.roundsAvgNs[i] as number) / t);
+  return { ...r, ratio: median(paired) };
+}
+
+/** The median (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /** Formats a number of operations per second: `1.23 M`, `456 k`. */
 export function formatOps(ops: number): string {
   if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)} M`;
