@@ -241,14 +241,15 @@ export async function runTurnSuite(
     for (const backend of ['memory', 'Redis'] as const) {
       for (const c of concurrencies) {
         const setting = `${backend} · c${c}`;
-        const row = ratioOf(
+        const pair = [
           measured,
           'Bot turn',
           setting,
           'update',
           `turn [${setting}]`,
           `session() [${setting}]`,
-        );
+        ] as const;
+        const row = ratioOf(...pair);
         if (row === undefined) continue;
         ratios.push(row);
         // Time per update is the inverse of the throughput ratio.
@@ -257,14 +258,7 @@ export async function runTurnSuite(
         if (backend === 'Redis' && c === concurrencies[1]) {
           // The target pairs each round's turn with the session() measured
           // right next to it (as the otel suite does), then takes the median.
-          const paired = pairedRatio(
-            measured,
-            'Bot turn',
-            setting,
-            'update',
-            `turn [${setting}]`,
-            `session() [${setting}]`,
-          );
+          const paired = pairedRatio(...pair);
           const pairedTime = paired === undefined ? time : 1 / paired.ratio;
           targets.push({
             target: `turn middleware ≤ ${GOAL}× grammY session() time per update (Redis, c${c}; median of the paired rounds)`,
