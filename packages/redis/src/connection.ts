@@ -16,10 +16,10 @@
  * the reply deadline is ioredis's own `commandTimeout`.
  *
  * Write coalescing (the clients the store opens): commands sent in a burst
- * leave in one socket write (per node of a cluster) per
+ * leave in one socket write (per master of a cluster) per
  * {@link COALESCE_COMMANDS}, and the rest of a burst at the end of the
- * current tick. Each is still its own
- * command with its own reply, resolved as soon as that reply is read.
+ * current tick. Each is still its own command with its own reply, resolved
+ * as soon as that reply is read.
  *
  * @packageDocumentation
  */
@@ -50,8 +50,8 @@ function retryDelayMs(times: number): number {
 }
 
 /**
- * Most commands the store's own standalone client holds back to send in one
- * socket write. Under concurrency this saves a system call per command, and,
+ * Most commands a client the store opened holds back to send in one socket
+ * write (one per master of a cluster). Under concurrency this saves a system call per command, and,
  * unlike ioredis's auto-pipelining (one pipeline in flight at a time, every
  * reply of a batch handed over together), Redis starts on the first commands
  * of a burst while the process is still preparing the next ones.
@@ -122,8 +122,9 @@ export class RedisConnection {
     this.#ownDeadline = typeof timeout !== 'number';
     this.#waitForReady = options.enableOfflineQueue === false;
     if (this.#waitForReady) this.client.on('ready', this.#onReady);
-    // Only on a socket the store owns, and not under ioredis's own
-    // auto-pipelining (a caller may ask for it in `redisOptions`).
+    // Only on sockets the store owns, and not under ioredis's own
+    // auto-pipelining (a caller may ask for it in `redisOptions` or
+    // `clusterOptions`).
     this.#coalesce =
       this.owned &&
       (source.kind === 'standalone'
