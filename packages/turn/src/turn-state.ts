@@ -275,7 +275,7 @@ export function readTurnState(session: SessionSnapshot): TurnState {
  * The label value recording `eventId` after the `previous` ids, keeping the
  * newest `remember` ids.
  *
- * @param previous - the `events` string of a version 3 label ({@link storedEvents}) or the decoded state
+ * @param previous - the `events` string of a version 3 label (as the runner reads it from a session) or the decoded state
  * @param eventId - the committed event's id (as {@link normalizeEventId} returns it)
  * @param remember - how many ids to keep, at least 1
  */
