@@ -113,11 +113,24 @@ export function pairedRatio(
   baseName: string,
 ): RatioRow | undefined {
   const r = ratioOf(measured, section, setting, op, oursName, baseName);
+  const paired = roundRatios(measured, oursName, baseName);
+  if (r === undefined || paired === undefined) return undefined;
+  return { ...r, ratio: median(paired) };
+}
+
+/**
+ * Each round's throughput ratio, ours ÷ baseline (the two measured back to
+ * back), or undefined when either is missing.
+ */
+export function roundRatios(
+  measured: readonly Measurement[],
+  oursName: string,
+  baseName: string,
+): number[] | undefined {
   const ours = measured.find((m) => m.name === oursName);
   const base = measured.find((m) => m.name === baseName);
-  if (r === undefined || ours === undefined || base === undefined) return undefined;
-  const paired = ours.roundsAvgNs.map((t, i) => (base.roundsAvgNs[i] as number) / t);
-  return { ...r, ratio: median(paired) };
+  if (ours === undefined || base === undefined) return undefined;
+  return ours.roundsAvgNs.map((t, i) => (base.roundsAvgNs[i] as number) / t);
 }
 
 /** The median (the mean of the two middle values for an even count). */

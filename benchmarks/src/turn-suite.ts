@@ -33,6 +33,7 @@ import {
   pairedRatio,
   type RatioRow,
   ratioOf,
+  roundRatios,
   type SectionResult,
   type TargetRow,
 } from './report.js';
@@ -52,10 +53,9 @@ const TURN_ROUNDS = 5;
 
 /** Each round's time ratio, ours ÷ baseline, for the notes. */
 function roundsNote(measured: readonly Measurement[], oursName: string, baseName: string): string {
-  const ours = measured.find((m) => m.name === oursName);
-  const base = measured.find((m) => m.name === baseName);
-  if (ours === undefined || base === undefined) return '';
-  const perRound = ours.roundsAvgNs.map((t, i) => formatRatio(t / (base.roundsAvgNs[i] as number)));
+  const rounds = roundRatios(measured, oursName, baseName);
+  if (rounds === undefined) return '';
+  const perRound = rounds.map((r) => formatRatio(1 / r));
   return `${oursName} ÷ ${baseName}, time per update in each round (the two measured back to back): ${perRound.join(', ')}. The target is their median; the ratio tables above divide the medians taken apart.`;
 }
 
