@@ -122,6 +122,29 @@ describe('createTurnMiddleware', () => {
     expect(sent).toStrictEqual(['sendMessage:direct']);
   });
 
+  it('each context reads and replaces its own draft while two turns interleave', async () => {
+    const { store, run, ctx } = setup([]);
+    const a = ctx(11, 1);
+    const b = ctx(12, 2);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived = 0;
+    const handler = (start: number) => async (c: FakeCtx) => {
+      c.session = { count: start };
+      // Both drafts are assigned before either handler reads its own again.
+      if (++arrived === 2) release();
+      await gate;
+      if (c.session === undefined) throw new Error('no session');
+      c.session.count += 1;
+    };
+    await Promise.all([run(a, handler(10), async () => {}), run(b, handler(20), async () => {})]);
+    expect((await store.get('fake:11'))?.session.data).toStrictEqual({ count: 11 });
+    expect((await store.get('fake:12'))?.session.data).toStrictEqual({ count: 21 });
+    expect([a.session, b.session]).toStrictEqual([{ count: 11 }, { count: 21 }]);
+  });
+
   it('rejects bad options with invalid_input', () => {
     const store = new InMemorySessionStore();
     const adapter = {
