@@ -12,11 +12,19 @@ interface FakeCtx {
   send: (method: string, payload: { text?: string }) => Promise<unknown>;
 }
 
-function setup(sent: string[]) {
+function setup(
+  sent: string[],
+  getSessionKey?: (ctx: FakeCtx) => string | undefined | Promise<string | undefined>,
+) {
   const undone: number[] = [];
   const store = new InMemorySessionStore();
   const run = createTurnMiddleware<{ count: number }, FakeCtx>(
-    { store, tenantId: 'acme', initial: () => ({ count: 0 }) },
+    {
+      store,
+      tenantId: 'acme',
+      initial: () => ({ count: 0 }),
+      ...(getSessionKey && { getSessionKey }),
+    },
     {
       pkg: 'fake-adapter',
       flowId: 'fake',
@@ -145,6 +153,21 @@ describe('createTurnMiddleware', () => {
     expect([a.session, b.session]).toStrictEqual([{ count: 11 }, { count: 21 }]);
   });
 
+  it('waits for a getSessionKey that answers with a promise', async () => {
+    const sent: string[] = [];
+    const { store, run, ctx } = setup(sent, async (c) =>
+      c.chatId === 0 ? undefined : `later:${c.chatId}`,
+    );
+    await run(ctx(9, 1), counting, async () => {});
+    expect((await store.get('later:9'))?.session.data).toStrictEqual({ count: 1 });
+    expect(sent).toStrictEqual(['getChat:', 'sendMessage:count 1']);
+    // A promise of undefined: no turn, `ctx.session` is not there.
+    await expect(run(ctx(0, 2), counting, async () => {})).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    expect(await store.get('fake:0')).toBeNull();
+  });
+
   it('rejects bad options with invalid_input', () => {
     const store = new InMemorySessionStore();
     const adapter = {
@@ -173,6 +196,23 @@ describe('createTurnMiddleware', () => {
     }
     expect(describeCall('sendPhoto', { chat_id: 1, photo: new InputFile() })).toBe(
       '{"method":"sendPhoto","payload":{"chat_id":1,"photo":"[InputFile]"}}',
+    );
+    // Wherever the instance hides: in an array, deep down, behind a toJSON.
+    expect(describeCall('m', [1, { f: new InputFile() }])).toBe(
+      '{"method":"m","payload":[1,{"f":"[InputFile]"}]}',
+    );
+    let deep: unknown = new InputFile();
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    expect(describeCall('m', deep)).toBe(
+      `{"method":"m","payload":${'{"d":'.repeat(40)}"[InputFile]"${'}'.repeat(40)}}`,
+    );
+    expect(describeCall('m', { a: { toJSON: () => new InputFile() } })).toBe(
+      '{"method":"m","payload":{"a":"[InputFile]"}}',
+    );
+    // Plain JSON, null-prototype objects included, is serialised as it is.
+    const bare = Object.assign(Object.create(null) as object, { x: [true, null, 'y'] });
+    expect(describeCall('sendMessage', { chat_id: 5, text: 'hi', extra: bare })).toBe(
+      '{"method":"sendMessage","payload":{"chat_id":5,"text":"hi","extra":{"x":[true,null,"y"]}}}',
     );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -83,7 +83,9 @@ export function createTurnMiddleware<S, C extends object>(
   const sessionCtx: OpContext = { pkg: adapter.pkg, op: 'ctx.session' };
 
   return async (ctx, inner, next) => {
-    const key = await getSessionKey(ctx);
+    const found = getSessionKey(ctx);
+    // A key computed synchronously (the defaults') is used without a wait.
+    const key = typeof found === 'string' || found === undefined ? found : await found;
     if (key === undefined) {
       defineTurnSession(
         ctx,
@@ -99,8 +101,9 @@ export function createTurnMiddleware<S, C extends object>(
       return;
     }
     let current: Turn<S> | undefined;
-    const undo = adapter.intercept(ctx, () => current, passthrough);
-    defineTurnSession(ctx, () => current as Turn<S>, sessionCtx);
+    const currentTurn = () => current;
+    const undo = adapter.intercept(ctx, currentTurn, passthrough);
+    defineTurnSession(ctx, currentTurn as () => Turn<S>, sessionCtx);
     let fellThrough = false;
     try {
       await runner.run(key, adapter.eventId(ctx), async (turn) => {
@@ -163,14 +166,40 @@ export function defineTurnSession<S>(target: object, turn: () => Turn<S>, ctx: O
  */
 export function describeCall(method: string, payload: unknown): string {
   try {
-    return JSON.stringify({ method, payload }, (_k, v: unknown) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-      const proto = Object.getPrototypeOf(v);
-      return proto === Object.prototype || proto === null
-        ? v
-        : `[${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'object'}]`;
-    });
+    // Most payloads are plain JSON, which needs no replacer (much faster).
+    return isPlainTree(payload, 0)
+      ? JSON.stringify({ method, payload })
+      : JSON.stringify({ method, payload }, namesInstances);
   } catch {
     return JSON.stringify({ method });
   }
+}
+
+/** The replacer of {@link describeCall}: class instances become `[ClassName]`. */
+function namesInstances(_key: string, v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null
+    ? v
+    : `[${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'object'}]`;
+}
+
+/**
+ * True when `JSON.stringify(v)` needs no replacer to give what
+ * {@link namesInstances} would: nothing below is a class instance or has a
+ * `toJSON` (which could return one). Deep trees take the replacer path.
+ */
+function isPlainTree(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (depth > 32 || 'toJSON' in v) return false;
+  if (Array.isArray(v)) {
+    for (const item of v) if (!isPlainTree(item, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k of Object.keys(v)) {
+    if (!isPlainTree((v as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
 }

@@ -34,6 +34,10 @@ import {
 
 const PKG = '@greentic/session-turn';
 const ctx = (op: string): OpContext => ({ pkg: PKG, op });
+// Contexts of the per-turn calls, made once: a turn allocates none.
+const RUN_CTX = ctx('run');
+const EFFECT_CTX = ctx('effect');
+const NO_ENTRIES: readonly Readonly<OutboxEntry>[] = Object.freeze([]);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Options of {@link createTurnRunner}. */
@@ -199,7 +203,7 @@ interface Effect {
 class TurnAttempt<D> implements Turn<D> {
   data: D | undefined;
   readonly effects: Effect[] = [];
-  added: readonly Readonly<OutboxEntry>[] = [];
+  added: readonly Readonly<OutboxEntry>[] = NO_ENTRIES;
   #open = true;
 
   constructor(
@@ -222,7 +226,7 @@ class TurnAttempt<D> implements Turn<D> {
   }
 
   effect(payload: EffectPayload, perform: () => unknown): void {
-    const c = ctx('effect');
+    const c = EFFECT_CTX;
     if (!this.#open) {
       throw invalidInput(c, `the turn for event ${JSON.stringify(this.eventId)} is over`);
     }
@@ -382,7 +386,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     const r = random();
     if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
       throw invalidInput(
-        ctx('run'),
+        RUN_CTX,
         `options.random must return a number in [0, 1), got ${describeValue(r)}`,
       );
     }
@@ -393,21 +397,27 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     key: SessionKey,
     eventId: string | number,
     handler: TurnHandler<D>,
-    opts: RunTurnOptions = {},
+    opts?: RunTurnOptions,
   ): Promise<TurnResult> {
-    const rc = ctx('run');
+    const rc = RUN_CTX;
     validateSessionKey(key, rc);
     const id = normalizeEventId(eventId, rc);
     if (typeof handler !== 'function') {
       throw invalidInput(rc, `handler must be a function, got ${describeValue(handler)}`);
     }
-    if (typeof opts !== 'object' || opts === null) throw invalidInput(rc, 'opts must be an object');
-    for (const k of Object.keys(opts)) {
-      if (k !== 'userId' && k !== 'teamId')
-        throw invalidInput(rc, `opts.${k} is not a known option`);
+    let userId: string | null = null;
+    let teamId: string | null = null;
+    if (opts !== undefined) {
+      if (typeof opts !== 'object' || opts === null) {
+        throw invalidInput(rc, 'opts must be an object');
+      }
+      for (const k of Object.keys(opts)) {
+        if (k !== 'userId' && k !== 'teamId')
+          throw invalidInput(rc, `opts.${k} is not a known option`);
+      }
+      userId = opts.userId ?? null;
+      teamId = opts.teamId ?? null;
     }
-    const userId = opts.userId ?? null;
-    const teamId = opts.teamId ?? null;
 
     // One get and one updateCas per attempt, whether the session exists or
     // not: a missing one is started blank in memory and committed with
