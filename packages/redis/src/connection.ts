@@ -10,7 +10,12 @@
  *   when the wait runs out nothing was sent: `unavailable`;
  * - a command written to a socket that drops is never replayed
  *   (`autoResendUnfulfilledCommands: false`, and `retryDelayOnFailover: 0` on
- *   a Cluster): it fails as `timeout`, since it may have run.
+ *   a Cluster): it fails as `timeout`, since it may have run;
+ * - a Cluster connects to its masters lazily, and without an offline queue
+ *   ioredis refuses a command for a master whose connection is still being
+ *   made (as if it had dropped). So each master is connected as soon as the
+ *   Cluster adds it, and once the Cluster is ready the store waits until no
+ *   master's connection is still being made before it sends.
  *
  * The common case, a ready connection, costs nothing beyond the ioredis call:
  * the reply deadline is ioredis's own `commandTimeout`.
@@ -43,6 +48,9 @@ export type ConnectionSource =
   | { readonly kind: 'client'; readonly client: RedisClient };
 
 const noop = (): void => {};
+
+/** Statuses of an ioredis connection on its way to `ready`. */
+const CONNECTING: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
 
 /** Reconnect forever with a short, capped backoff so the store recovers by itself. */
 function retryDelayMs(times: number): number {
@@ -77,7 +85,28 @@ export class RedisConnection {
   readonly #waitForReady: boolean;
   readonly #waiters = new Set<() => void>();
   readonly #onReady = (): void => {
-    for (const wake of [...this.#waiters]) wake();
+    if (this.client instanceof Cluster) this.#settle(this.client);
+    else this.#wakeAll();
+  };
+  /**
+   * Whether commands may be sent while the client is ready: always for a
+   * standalone client; for a Cluster, once no master's connection is still
+   * being made since it last became ready (see {@link #settle}).
+   */
+  #settled: boolean;
+  /** Masters whose connection events this connection listens to. */
+  readonly #watched = new Set<Redis>();
+  /** Connects a new master at once (replicas stay lazy: reads go to masters). */
+  readonly #onNodeAdded = (node: Redis): void => {
+    if (node.options.readOnly !== true && node.status === 'wait') node.connect().catch(noop);
+  };
+  readonly #onNodeRemoved = (node: Redis): void => {
+    this.#unwatch(node);
+  };
+  readonly #resettle = (): void => {
+    if (!this.#settled && this.client instanceof Cluster && this.client.status === 'ready') {
+      this.#settle(this.client);
+    }
   };
   #lastError: Error | undefined;
   #fatal: string | undefined;
@@ -121,7 +150,15 @@ export class RedisConnection {
     const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
     this.#ownDeadline = typeof timeout !== 'number';
     this.#waitForReady = options.enableOfflineQueue === false;
-    if (this.#waitForReady) this.client.on('ready', this.#onReady);
+    this.#settled = !(this.client instanceof Cluster && this.#waitForReady);
+    if (this.#waitForReady) {
+      this.client.on('ready', this.#onReady);
+      if (this.client instanceof Cluster) {
+        this.client.on('+node', this.#onNodeAdded);
+        this.client.on('-node', this.#onNodeRemoved);
+        if (this.client.status === 'ready') this.#settle(this.client);
+      }
+    }
     // Only on sockets the store owns, and not under ioredis's own
     // auto-pipelining (a caller may ask for it in `redisOptions` or
     // `clusterOptions`).
@@ -198,7 +235,7 @@ export class RedisConnection {
   run<T, R>(ctx: OpContext, send: () => Promise<T>, decode: (reply: T) => R): Promise<R> {
     const refusal = this.#refusal(ctx);
     if (refusal !== undefined) return Promise.reject(refusal);
-    if (this.client.status === 'ready' || !this.#waitForReady) {
+    if ((this.client.status === 'ready' && this.#settled) || !this.#waitForReady) {
       return this.#send(ctx, send, decode);
     }
     return this.#whenReady(ctx).then(() => this.#send(ctx, send, decode));
@@ -278,6 +315,40 @@ export class RedisConnection {
     for (const stream of streams) stream.uncork();
   }
 
+  #wakeAll(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  /**
+   * Called when a Cluster becomes ready, and again on each connection event
+   * of a master until done: connects every master still waiting for its
+   * first command, and wakes the waiting commands once none is connecting
+   * any more (each master is ready, or its connection failed: the commands
+   * for it then fail on their own, the others go through).
+   */
+  #settle(cluster: Cluster): void {
+    this.#settled = false;
+    let connecting = false;
+    for (const node of cluster.nodes('master')) {
+      if (!this.#watched.has(node)) {
+        this.#watched.add(node);
+        node.on('ready', this.#resettle);
+        node.on('close', this.#resettle);
+      }
+      if (node.status === 'wait') node.connect().catch(noop);
+      if (CONNECTING.has(node.status)) connecting = true;
+    }
+    if (connecting) return;
+    this.#settled = true;
+    this.#wakeAll();
+  }
+
+  #unwatch(node: Redis): void {
+    if (!this.#watched.delete(node)) return;
+    node.off('ready', this.#resettle);
+    node.off('close', this.#resettle);
+  }
+
   /** Only for a caller's client without `commandTimeout`: a timer per command. */
   #withDeadline<T>(reply: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
@@ -327,8 +398,13 @@ export class RedisConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.#uncork();
-    if (this.#waitForReady) this.client.off('ready', this.#onReady);
-    for (const wake of [...this.#waiters]) wake();
+    if (this.#waitForReady) {
+      this.client.off('ready', this.#onReady);
+      this.client.off('+node', this.#onNodeAdded);
+      this.client.off('-node', this.#onNodeRemoved);
+      for (const node of [...this.#watched]) this.#unwatch(node);
+    }
+    this.#wakeAll();
     if (!this.owned) return;
     const client = this.client;
     if (client.status === 'ready') {

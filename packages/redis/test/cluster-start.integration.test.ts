@@ -1,0 +1,62 @@
+import { sampleSession } from '@greentic/session-test-suite';
+import { Cluster } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisSessionStore } from '../src/redis-session-store.js';
+import { parseRedisUrl } from '../src/url.js';
+import { REDIS_CLUSTER_URL, uniqueNamespace } from './helpers.js';
+
+// A Cluster connects to each master on its first command. Without an offline
+// queue ioredis refuses, unsent, every other command for that master until
+// the connection is up, and calls it "Connection is closed": most of a first
+// burst failed as `timeout`. The store connects every master and waits for
+// them before it sends.
+
+/** Sessions whose keys fall on every master (the hash tags spread them). */
+const sessions = Array.from({ length: 256 }, (_, i) =>
+  sampleSession({ key: `start:${i}`, tenantId: 'acme', ttlSecs: 60 }),
+);
+
+async function burst(store: RedisSessionStore): Promise<PromiseSettledResult<unknown>[]> {
+  return Promise.allSettled(sessions.map((s) => store.put(s)));
+}
+
+describe.skipIf(REDIS_CLUSTER_URL === '')('the first burst on a Cluster', () => {
+  const stores: RedisSessionStore[] = [];
+  const clients: Cluster[] = [];
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+
+  it('lands whole on a store that has sent nothing yet (no ready() first)', async () => {
+    const store = new RedisSessionStore({ url: REDIS_CLUSTER_URL, namespace: uniqueNamespace() });
+    stores.push(store);
+    const results = await burst(store);
+    expect(results.filter((r) => r.status === 'rejected')).toStrictEqual([]);
+    // Every put landed: each key holds its session at cas 1.
+    const got = await Promise.all(sessions.map((s) => store.get(s.key)));
+    expect(got.map((g) => g?.cas)).toStrictEqual(sessions.map(() => 1));
+  });
+
+  it('lands whole on a fresh caller’s Cluster that neither queues nor retries', async () => {
+    // ioredis retries a refused command after `retryDelayOnFailover` (100 ms by
+    // default); a caller who wants nothing resent, as the store's own client, sets 0.
+    const cluster = new Cluster([...parseRedisUrl(REDIS_CLUSTER_URL).nodes], {
+      enableOfflineQueue: false,
+      retryDelayOnFailover: 0,
+    });
+    clients.push(cluster);
+    const namespace = uniqueNamespace();
+    const store = new RedisSessionStore({ client: cluster, namespace });
+    stores.push(store);
+    const results = await burst(store);
+    expect(results.filter((r) => r.status === 'rejected')).toStrictEqual([]);
+    // The sessions really are spread over every master, and all are there.
+    const perMaster = await Promise.all(
+      cluster.nodes('master').map(async (node) => (await node.keys(`${namespace}:*`)).length),
+    );
+    expect(perMaster).toHaveLength(3);
+    for (const n of perMaster) expect(n).toBeGreaterThan(0);
+    expect(perMaster.reduce((a, b) => a + b, 0)).toBe(sessions.length);
+  });
+});
