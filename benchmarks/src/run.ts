@@ -18,7 +18,7 @@ import {
 import { runRedisClusterSuite, runRedisSuite } from './redis-suite.js';
 import { type RunReport, type SectionResult, writeReport } from './report.js';
 import { type BenchSettings, machineInfo } from './settings.js';
-import { runTurnSuite } from './turn-suite.js';
+import { runTurnClusterSuite, runTurnSuite } from './turn-suite.js';
 
 /** Which parts a run covers (`admin`, `otel` and `turn` run alone: they are not part of `all`). */
 export type BenchPart = 'all' | 'memory' | 'redis' | 'admin' | 'otel' | 'turn';
@@ -120,6 +120,16 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
         redisVersion = await serverVersion(server.url);
         sections.push(
           await timed('bot turn', () => runTurnSuite(server.url, settings, print), print),
+        );
+      });
+      await withServer(startRedisCluster(), async (cluster) => {
+        print(`\n3-master cluster on ports ${cluster.ports.join(', ')}`);
+        sections.push(
+          await timed(
+            'bot turn cluster',
+            () => runTurnClusterSuite(cluster.ports, settings, print),
+            print,
+          ),
         );
       });
     }

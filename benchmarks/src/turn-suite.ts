@@ -7,9 +7,13 @@
  * the session plugin and the store.
  *
  * Sessions are warmed before measuring: each chat has seen more updates than
- * the runner remembers (`rememberEvents` 64, `keepOutbox` 16), so every
+ * the runner remembers (`rememberEvents` 64, `keepOutbox` 4), so every
  * measured update pays the steady-state cost of the guarantees (a full list
  * of remembered event ids and a full outbox in every write).
+ *
+ * A second section runs the same update on a 3-master cluster: the turn on the
+ * store's own Cluster client (writes coalesced per master), the same with
+ * ioredis auto-pipelining instead, and `session()` on an ioredis Cluster client.
  *
  * @packageDocumentation
  */
@@ -25,7 +29,7 @@ import {
   type SessionOptions,
   session,
 } from 'grammy';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { BenchGroup, BenchSpec, Measurement, Printer } from './harness.js';
 import { runGroups } from './harness.js';
 import {
@@ -113,8 +117,8 @@ function updateFeed(bot: Bot<BotContext>, chatBase: number): () => Promise<void>
 }
 
 interface Variant {
-  readonly backend: 'memory' | 'Redis';
-  readonly impl: 'turn' | 'session()' | 'session() + auto-pipelining';
+  readonly backend: 'memory' | 'Redis' | 'Redis Cluster';
+  readonly impl: 'turn' | 'turn + auto-pipelining' | 'session()' | 'session() + auto-pipelining';
   readonly feed: () => Promise<void>;
 }
 
@@ -147,6 +151,29 @@ async function warm(feed: () => Promise<void>, settings: BenchSettings): Promise
 
 const name = (v: Variant, c: number) => `${v.impl} [${v.backend} · c${c}]`;
 
+/** One benchmark per variant at concurrency `c`; `session()` is the baseline. */
+function specsOf(variants: readonly Variant[], c: number): BenchSpec[] {
+  return variants.map((v) => ({
+    name: name(v, c),
+    impl: v.impl,
+    op: 'update',
+    fn: v.feed,
+    concurrency: c,
+    baseline: v.impl === 'session()',
+  }));
+}
+
+/** @grammyjs/storage-redis on an ioredis client (GET + SET per update). */
+function grammyStorage(client: Redis | Cluster): RedisAdapter<Counter> {
+  // Typed against ioredis 5; it only calls get/set/del, which ioredis 6 keeps.
+  return new RedisAdapter<Counter>({
+    instance: client as unknown as NonNullable<
+      ConstructorParameters<typeof RedisAdapter>[0]['instance']
+    >,
+    ttl: TTL_SECS,
+  });
+}
+
 /**
  * Runs the turn section against a standalone Redis at `url`.
  *
@@ -163,14 +190,6 @@ export async function runTurnSuite(
   // The store coalesces its own writes on a standalone server; this baseline
   // shows the plain plugin with the batching ioredis itself offers.
   const pipelinedClient = new Redis(url, { enableAutoPipelining: true });
-  const grammyStorage = (client: Redis) =>
-    // Typed against ioredis 5; it only calls get/set/del, which ioredis 6 keeps.
-    new RedisAdapter<Counter>({
-      instance: client as unknown as NonNullable<
-        ConstructorParameters<typeof RedisAdapter>[0]['instance']
-      >,
-      ttl: TTL_SECS,
-    });
   const variants: Variant[] = [
     { backend: 'memory', impl: 'turn', feed: updateFeed(turnBot(ourStore), 1_000_000) },
     {
@@ -208,21 +227,15 @@ export async function runTurnSuite(
     const groups: BenchGroup[] = [];
     for (const backend of ['memory', 'Redis'] as const) {
       for (const c of concurrencies) {
-        const specs: BenchSpec[] = variants
+        const specs = specsOf(
           // The pipelined baseline only where it matters: Redis at the high concurrency.
-          .filter(
+          variants.filter(
             (v) =>
               v.backend === backend &&
               (v.impl !== 'session() + auto-pipelining' || c === concurrencies[1]),
-          )
-          .map((v) => ({
-            name: name(v, c),
-            impl: v.impl,
-            op: 'update',
-            fn: v.feed,
-            concurrency: c,
-            baseline: v.impl === 'session()',
-          }));
+          ),
+          c,
+        );
         groups.push({ title: `grammY update, ${backend}, concurrency ${c}`, specs });
       }
     }
@@ -309,5 +322,88 @@ export async function runTurnSuite(
     await redisStore.close();
     grammyClient.disconnect();
     pipelinedClient.disconnect();
+  }
+}
+
+/**
+ * Runs the turn section against a 3-master cluster on loopback: the turn on
+ * the store's own Cluster client (coalesced writes) and with ioredis
+ * auto-pipelining, against `session()` on an ioredis Cluster client.
+ *
+ * @param ports - the masters' ports
+ */
+export async function runTurnClusterSuite(
+  ports: readonly number[],
+  settings: BenchSettings,
+  print: Printer,
+): Promise<SectionResult> {
+  const url = `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`;
+  const coalesced = new RedisSessionStore({ url, namespace: 'bench-turn-coalesced' });
+  const pipelined = new RedisSessionStore({
+    url,
+    namespace: 'bench-turn-pipelined',
+    clusterOptions: { enableAutoPipelining: true },
+  });
+  const grammyClient = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
+  const backend = 'Redis Cluster';
+  const variants: Variant[] = [
+    { backend, impl: 'turn', feed: updateFeed(turnBot(coalesced), 6_000_000) },
+    { backend, impl: 'turn + auto-pipelining', feed: updateFeed(turnBot(pipelined), 7_000_000) },
+    {
+      backend,
+      impl: 'session()',
+      feed: updateFeed(
+        plainBot({ initial: () => ({ count: 0 }), storage: grammyStorage(grammyClient) }),
+        8_000_000,
+      ),
+    },
+  ];
+  try {
+    for (const v of variants) await warm(v.feed, settings);
+    const concurrencies = [1, settings.smoke ? 8 : 64];
+    const groups: BenchGroup[] = concurrencies.map((c) => ({
+      title: `grammY update, ${backend}, concurrency ${c}`,
+      specs: specsOf(variants, c),
+    }));
+    const measured = await runGroups('Bot turn (cluster)', groups, settings, print);
+    const ratios: RatioRow[] = [];
+    const rows: [string, string][] = [];
+    for (const c of concurrencies) {
+      const setting = `${backend} · c${c}`;
+      for (const impl of ['turn', 'turn + auto-pipelining'] as const) {
+        const row = pairedRatio(
+          measured,
+          'Bot turn (cluster)',
+          setting,
+          'update',
+          `${impl} [${setting}]`,
+          `session() [${setting}]`,
+        );
+        if (row === undefined) continue;
+        ratios.push(row);
+        rows.push([`${impl} ÷ session(), ${setting}`, formatRatio(1 / row.ratio)]);
+      }
+    }
+    return {
+      name: 'Bot turn (3-master cluster)',
+      measurements: measured,
+      ratios,
+      targets: [],
+      tables: [
+        {
+          title: 'Time per update on the cluster (median of the paired rounds; lower is better)',
+          header: ['comparison', 'ratio'],
+          rows,
+        },
+      ],
+      notes: [
+        `Three masters on loopback, no replicas; ${CHATS} chats per bot, warmed as in the standalone section. The turn runs on the store's own Cluster client, which coalesces its writes on every master's socket (one write per 8 commands or per tick), and again with \`clusterOptions: { enableAutoPipelining: true }\`, ioredis's own batching; session() runs @grammyjs/storage-redis on an ioredis Cluster client.`,
+        'Ratios here are the median of the paired rounds (each round measures every variant back to back); the tables of measurements show the median round of each.',
+      ],
+    };
+  } finally {
+    await coalesced.close();
+    await pipelined.close();
+    grammyClient.disconnect();
   }
 }

@@ -153,7 +153,9 @@ describe('benchmarks smoke run', () => {
     }
     // The plain plugin on an auto-pipelining client, at the high concurrency on Redis only.
     expect(names).toContain(`session() + auto-pipelining [Redis · c${c}]`);
-    expect(names.filter((n) => n.includes('auto-pipelining'))).toHaveLength(1);
+    expect(
+      names.filter((n) => n.includes('auto-pipelining') && !n.includes('Redis Cluster')),
+    ).toHaveLength(1);
     expect(report.sections[0]?.ratios).toHaveLength(5);
     const target = report.sections[0]?.targets[0];
     expect(target?.comparison).toBe('≤');
@@ -173,6 +175,23 @@ describe('benchmarks smoke run', () => {
         : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     expect(target?.ratio).toBeCloseTo(expected, 10);
     expect(report.sections[0]?.notes.join('\n')).toContain('time per update in each round');
+    // The cluster section: the turn coalesced and auto-pipelined against session().
+    const cluster = report.sections[1];
+    expect(cluster?.name).toBe('Bot turn (3-master cluster)');
+    for (const conc of [1, c]) {
+      for (const impl of ['turn', 'turn + auto-pipelining', 'session()']) {
+        expect(names).toContain(`${impl} [Redis Cluster · c${conc}]`);
+      }
+    }
+    expect(cluster?.ratios).toHaveLength(4);
+    const inCluster = (n: string) => cluster?.measurements.find((m) => m.name === n);
+    const setting = `Redis Cluster · c${c}`;
+    const turnRounds = inCluster(`turn [${setting}]`)?.roundsAvgNs ?? [];
+    const plainRounds = inCluster(`session() [${setting}]`)?.roundsAvgNs ?? [];
+    const row = cluster?.ratios.find((r) => r.setting === setting && r.ours.startsWith('turn ['));
+    // One smoke round: the paired ratio is that round's throughput ratio.
+    expect(turnRounds).toHaveLength(1);
+    expect(row?.ratio).toBeCloseTo((plainRounds[0] as number) / (turnRounds[0] as number), 10);
   }, 240_000);
 
   it('a missing redis-server skips the redis part with the reason in the report', async () => {
