@@ -13,9 +13,12 @@
  *   a Cluster): it fails as `timeout`, since it may have run;
  * - a Cluster connects to its masters lazily, and without an offline queue
  *   ioredis refuses a command for a master whose connection is still being
- *   made (as if it had dropped). So each master is connected as soon as the
- *   Cluster adds it, and once the Cluster is ready the store waits until no
- *   master's connection is still being made before it sends.
+ *   made (as if it had dropped). So whenever the Cluster becomes ready, the
+ *   store connects every master and waits until none is still connecting
+ *   before it sends. (Not earlier: the Cluster's own ready check would be
+ *   refused the same way. Nor when the Cluster adds a master later: ioredis
+ *   may be about to send a redirected command there, which a connection
+ *   still being made would refuse.)
  *
  * The common case, a ready connection, costs nothing beyond the ioredis call:
  * the reply deadline is ioredis's own `commandTimeout`.
@@ -96,12 +99,15 @@ export class RedisConnection {
   #settled: boolean;
   /** Masters whose connection events this connection listens to. */
   readonly #watched = new Set<Redis>();
-  /** Connects a new master at once (replicas stay lazy: reads go to masters). */
-  readonly #onNodeAdded = (node: Redis): void => {
-    if (node.options.readOnly !== true && node.status === 'wait') node.connect().catch(noop);
-  };
   readonly #onNodeRemoved = (node: Redis): void => {
     this.#unwatch(node);
+  };
+  /**
+   * A Cluster that lost its connections settles again when it is next ready
+   * (ioredis sets the status before it emits `ready`, so the flag drops here).
+   */
+  readonly #unsettle = (): void => {
+    this.#settled = false;
   };
   readonly #resettle = (): void => {
     if (!this.#settled && this.client instanceof Cluster && this.client.status === 'ready') {
@@ -154,8 +160,8 @@ export class RedisConnection {
     if (this.#waitForReady) {
       this.client.on('ready', this.#onReady);
       if (this.client instanceof Cluster) {
-        this.client.on('+node', this.#onNodeAdded);
         this.client.on('-node', this.#onNodeRemoved);
+        this.client.on('close', this.#unsettle);
         if (this.client.status === 'ready') this.#settle(this.client);
       }
     }
@@ -400,8 +406,8 @@ export class RedisConnection {
     this.#uncork();
     if (this.#waitForReady) {
       this.client.off('ready', this.#onReady);
-      this.client.off('+node', this.#onNodeAdded);
       this.client.off('-node', this.#onNodeRemoved);
+      this.client.off('close', this.#unsettle);
       for (const node of [...this.#watched]) this.#unwatch(node);
     }
     this.#wakeAll();

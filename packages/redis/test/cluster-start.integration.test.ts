@@ -1,9 +1,16 @@
+import {
+  type RedisServerHandle,
+  startRedisCluster,
+  startRedisServer,
+  stopRedisServer,
+  stopRedisServers,
+} from '@greentic/redis-test-server';
 import { sampleSession } from '@greentic/session-test-suite';
 import { Cluster } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/redis-session-store.js';
 import { parseRedisUrl } from '../src/url.js';
-import { REDIS_CLUSTER_URL, uniqueNamespace } from './helpers.js';
+import { REDIS_CLUSTER_URL, REDIS_SERVER_AVAILABLE, sleep, uniqueNamespace } from './helpers.js';
 
 // A Cluster connects to each master on its first command. Without an offline
 // queue ioredis refuses, unsent, every other command for that master until
@@ -60,3 +67,53 @@ describe.skipIf(REDIS_CLUSTER_URL === '')('the first burst on a Cluster', () => 
     expect(perMaster.reduce((a, b) => a + b, 0)).toBe(sessions.length);
   });
 });
+
+// A private cluster: every master is killed and restarted, and the Cluster
+// client makes all its connections anew.
+describe.skipIf(!REDIS_SERVER_AVAILABLE)(
+  'the first burst after the whole Cluster restarted',
+  () => {
+    const servers: RedisServerHandle[] = [];
+    afterAll(async () => {
+      await stopRedisServers(servers, 'SIGKILL');
+    });
+
+    it('lands whole once one command went through again', async () => {
+      servers.push(...(await startRedisCluster()));
+      const store = new RedisSessionStore({
+        clusterNodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+        namespace: uniqueNamespace(),
+        commandTimeoutMs: 1000,
+      });
+      try {
+        const before = await burst(store);
+        expect(before.filter((r) => r.status === 'rejected')).toStrictEqual([]);
+        for (const [i, victim] of servers.entries()) {
+          await stopRedisServer(victim, 'SIGKILL', false);
+          servers[i] = await startRedisServer(victim.port, victim.dir, [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `nodes-${victim.port}.conf`,
+          ]);
+        }
+        // Wait for the store to answer one key again (the masters restarted empty).
+        const first = sessions[0] as (typeof sessions)[number];
+        const start = performance.now();
+        let back = false;
+        while (!back && performance.now() - start < 20_000) {
+          back = await store.get(first.key).then(
+            () => true,
+            () => false,
+          );
+          if (!back) await sleep(50);
+        }
+        expect(back).toBe(true);
+        const results = await burst(store);
+        expect(results.filter((r) => r.status === 'rejected')).toStrictEqual([]);
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+  },
+);
