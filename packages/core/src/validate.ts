@@ -118,6 +118,9 @@ export function validateCas(cas: unknown, ctx: OpContext, field = 'expected'): C
   return validateCount(cas, ctx, field);
 }
 
+/** Days of each month in a common year (checked once per write: no array per call). */
+const DAYS_IN_MONTH: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /**
  * True when `value` is an ISO-8601 UTC timestamp (`YYYY-MM-DDTHH:MM:SS[.fff]Z`)
  * naming a real calendar instant (no 31 February, no leap second).
@@ -132,9 +135,9 @@ export function isIsoUtcTimestamp(value: unknown): value is string {
   const minute = d(14) * 10 + d(15);
   const second = d(17) * 10 + d(18);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
-  return day <= days;
+  if (day <= (DAYS_IN_MONTH[month - 1] as number)) return true;
+  // 29 February, in a leap year only.
+  return month === 2 && day === 29 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0);
 }
 
 function validateTimestamp(value: unknown, ctx: OpContext, field: string): string {
