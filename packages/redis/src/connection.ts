@@ -13,12 +13,13 @@
  *   a Cluster): it fails as `timeout`, since it may have run;
  * - a Cluster connects to its masters lazily, and without an offline queue
  *   ioredis refuses a command for a master whose connection is still being
- *   made (as if it had dropped). So whenever the Cluster becomes ready, the
- *   store connects every master and waits until none is still connecting
- *   before it sends. (Not earlier: the Cluster's own ready check would be
- *   refused the same way. Nor when the Cluster adds a master later: ioredis
- *   may be about to send a redirected command there, which a connection
- *   still being made would refuse.)
+ *   made (as if it had dropped). So whenever a Cluster the store opened
+ *   becomes ready, the store connects every master and waits until none is
+ *   still connecting (at most {@link SETTLE_MS}) before it sends. (Not
+ *   earlier: the Cluster's own ready check would be refused the same way.
+ *   Nor when the Cluster adds a master later: ioredis may be about to send a
+ *   redirected command there, which a connection still being made would
+ *   refuse. Nor on a caller's Cluster: the caller's own commands would be.)
  *
  * The common case, a ready connection, costs nothing beyond the ioredis call:
  * the reply deadline is ioredis's own `commandTimeout`.
@@ -55,6 +56,14 @@ const noop = (): void => {};
 /** Statuses of an ioredis connection on its way to `ready`. */
 const CONNECTING: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
 
+/**
+ * Longest a Cluster the store opened holds commands, once ready, for masters
+ * still connecting (on loopback a connection takes a few milliseconds). A
+ * master that takes longer (hung, unreachable) then delays commands for the
+ * others no more than this; its own commands fail on their own.
+ */
+export const SETTLE_MS = 200;
+
 /** Reconnect forever with a short, capped backoff so the store recovers by itself. */
 function retryDelayMs(times: number): number {
   return Math.min(50 * 2 ** Math.min(times - 1, 5), 1000);
@@ -88,19 +97,25 @@ export class RedisConnection {
   readonly #waitForReady: boolean;
   readonly #waiters = new Set<() => void>();
   readonly #onReady = (): void => {
-    if (this.client instanceof Cluster) this.#settle(this.client);
+    if (this.#settles) this.#settle(this.client as Cluster);
     else this.#wakeAll();
   };
+  /** A Cluster the store opened: it connects the masters itself (see {@link #settle}). */
+  readonly #settles: boolean;
   /**
-   * Whether commands may be sent while the client is ready: always for a
-   * standalone client; for a Cluster, once no master's connection is still
-   * being made since it last became ready (see {@link #settle}).
+   * Whether commands may be sent while the client is ready: always, but on a
+   * Cluster the store opened only once no master's connection is still being
+   * made since it last became ready, or {@link SETTLE_MS} passed.
    */
   #settled: boolean;
+  /** Ends the wait for masters still connecting (see {@link SETTLE_MS}). */
+  #settleTimer: NodeJS.Timeout | undefined;
   /** Masters whose connection events this connection listens to. */
   readonly #watched = new Set<Redis>();
   readonly #onNodeRemoved = (node: Redis): void => {
     this.#unwatch(node);
+    // It may have been the last master still connecting (or be replaced by one).
+    this.#resettle();
   };
   /**
    * A Cluster that lost its connections settles again when it is next ready
@@ -108,11 +123,17 @@ export class RedisConnection {
    */
   readonly #unsettle = (): void => {
     this.#settled = false;
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
   };
   readonly #resettle = (): void => {
-    if (!this.#settled && this.client instanceof Cluster && this.client.status === 'ready') {
-      this.#settle(this.client);
-    }
+    if (!this.#settled && this.client.status === 'ready') this.#settle(this.client as Cluster);
+  };
+  readonly #settleNow = (): void => {
+    this.#settleTimer = undefined;
+    if (this.#settled || this.client.status !== 'ready') return;
+    this.#settled = true;
+    this.#wakeAll();
   };
   #lastError: Error | undefined;
   #fatal: string | undefined;
@@ -156,14 +177,14 @@ export class RedisConnection {
     const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
     this.#ownDeadline = typeof timeout !== 'number';
     this.#waitForReady = options.enableOfflineQueue === false;
-    this.#settled = !(this.client instanceof Cluster && this.#waitForReady);
-    if (this.#waitForReady) {
-      this.client.on('ready', this.#onReady);
-      if (this.client instanceof Cluster) {
-        this.client.on('-node', this.#onNodeRemoved);
-        this.client.on('close', this.#unsettle);
-        if (this.client.status === 'ready') this.#settle(this.client);
-      }
+    // A caller's Cluster is used as it is: connecting its masters would make
+    // ioredis refuse the caller's own commands for them meanwhile.
+    this.#settles = this.owned && this.client instanceof Cluster && this.#waitForReady;
+    this.#settled = !this.#settles;
+    if (this.#waitForReady) this.client.on('ready', this.#onReady);
+    if (this.#settles) {
+      this.client.on('-node', this.#onNodeRemoved);
+      this.client.on('close', this.#unsettle);
     }
     // Only on sockets the store owns, and not under ioredis's own
     // auto-pipelining (a caller may ask for it in `redisOptions` or
@@ -326,11 +347,13 @@ export class RedisConnection {
   }
 
   /**
-   * Called when a Cluster becomes ready, and again on each connection event
-   * of a master until done: connects every master still waiting for its
-   * first command, and wakes the waiting commands once none is connecting
-   * any more (each master is ready, or its connection failed: the commands
-   * for it then fail on their own, the others go through).
+   * Called when the store's Cluster becomes ready, and again on each
+   * connection event of a master until done: connects every master still
+   * waiting for its first command, and wakes the waiting commands once none
+   * is connecting any more (each master is ready, or its connection failed:
+   * the commands for it then fail on their own, the others go through), or
+   * after {@link SETTLE_MS} at the latest, so a hung master delays the others
+   * only that long.
    */
   #settle(cluster: Cluster): void {
     this.#settled = false;
@@ -344,9 +367,13 @@ export class RedisConnection {
       if (node.status === 'wait') node.connect().catch(noop);
       if (CONNECTING.has(node.status)) connecting = true;
     }
-    if (connecting) return;
-    this.#settled = true;
-    this.#wakeAll();
+    if (connecting) {
+      this.#settleTimer ??= setTimeout(this.#settleNow, SETTLE_MS);
+      return;
+    }
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
+    this.#settleNow();
   }
 
   #unwatch(node: Redis): void {
@@ -409,6 +436,7 @@ export class RedisConnection {
       this.client.off('-node', this.#onNodeRemoved);
       this.client.off('close', this.#unsettle);
       for (const node of [...this.#watched]) this.#unwatch(node);
+      clearTimeout(this.#settleTimer);
     }
     this.#wakeAll();
     if (!this.owned) return;
