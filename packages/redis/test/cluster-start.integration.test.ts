@@ -136,12 +136,12 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)(
       // A master stopped (not killed) accepts connections and never answers, as
       // a hung host does. Whether the fresh Cluster itself becomes ready in
       // time depends on which node ioredis asks first (its ready check may
-      // wait on the hung one), so each attempt is a new store; the store's
+      // wait on the hung one), so each attempt (at most 12) is a new store; the store's
       // part is that once the Cluster is ready, the live masters serve. Kept
       // short: after 15 s stopped the cluster would mark the master failed.
       const hung = servers[2] as RedisServerHandle;
       const outcomes: string[] = [];
-      for (let attempt = 0; attempt < 8; attempt++) {
+      for (let attempt = 0; attempt < 12; attempt++) {
         const store = new RedisSessionStore({
           clusterNodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
           namespace: uniqueNamespace(),
