@@ -135,6 +135,16 @@ function turnBot(store: InMemorySessionStore | RedisSessionStore): Bot<BotContex
   return bot;
 }
 
+/** grammY's `session()` on @grammyjs/storage-redis over `client`. */
+function redisPlainBot(client: Redis | Cluster): Bot<BotContext> {
+  return plainBot({ initial: () => ({ count: 0 }), storage: grammyStorage(client) });
+}
+
+/** Concurrency 1 and the high one (8 in a smoke run, 64 otherwise). */
+function concurrenciesOf(settings: BenchSettings): number[] {
+  return [1, settings.smoke ? 8 : 64];
+}
+
 function plainBot(options: SessionOptions<Counter, BotContext>): Bot<BotContext> {
   const bot = offlineBot();
   bot.use(session<Counter, BotContext>(options));
@@ -207,23 +217,17 @@ export async function runTurnSuite(
     {
       backend: 'Redis',
       impl: 'session()',
-      feed: updateFeed(
-        plainBot({ initial: () => ({ count: 0 }), storage: grammyStorage(grammyClient) }),
-        4_000_000,
-      ),
+      feed: updateFeed(redisPlainBot(grammyClient), 4_000_000),
     },
     {
       backend: 'Redis',
       impl: 'session() + auto-pipelining',
-      feed: updateFeed(
-        plainBot({ initial: () => ({ count: 0 }), storage: grammyStorage(pipelinedClient) }),
-        5_000_000,
-      ),
+      feed: updateFeed(redisPlainBot(pipelinedClient), 5_000_000),
     },
   ];
   try {
     for (const v of variants) await warm(v.feed, settings);
-    const concurrencies = [1, settings.smoke ? 8 : 64];
+    const concurrencies = concurrenciesOf(settings);
     const groups: BenchGroup[] = [];
     for (const backend of ['memory', 'Redis'] as const) {
       for (const c of concurrencies) {
@@ -352,15 +356,12 @@ export async function runTurnClusterSuite(
     {
       backend,
       impl: 'session()',
-      feed: updateFeed(
-        plainBot({ initial: () => ({ count: 0 }), storage: grammyStorage(grammyClient) }),
-        8_000_000,
-      ),
+      feed: updateFeed(redisPlainBot(grammyClient), 8_000_000),
     },
   ];
   try {
     for (const v of variants) await warm(v.feed, settings);
-    const concurrencies = [1, settings.smoke ? 8 : 64];
+    const concurrencies = concurrenciesOf(settings);
     const groups: BenchGroup[] = concurrencies.map((c) => ({
       title: `grammY update, ${backend}, concurrency ${c}`,
       specs: specsOf(variants, c),
