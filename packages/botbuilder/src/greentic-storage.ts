@@ -1,4 +1,8 @@
-import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
+import {
+  mutableJsonCopy,
+  type SessionStore,
+  type TenantSessionStore,
+} from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -94,7 +98,15 @@ export class GreenticStorage implements Storage {
       const data = got?.session.data;
       if (got === null || typeof data !== 'object' || data === null || Array.isArray(data))
         continue;
-      items[key] = { ...structuredClone(data), eTag: `${got.session.id}:${got.cas}` };
+      const item = mutableJsonCopy(data, ctx('read')) as Record<string, unknown>;
+      item.eTag = `${got.session.id}:${got.cas}`;
+      // `items[key] = item` with key '__proto__' would set the prototype instead.
+      Object.defineProperty(items, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return items;
   }

@@ -149,6 +149,25 @@ describe('GreenticStorage', () => {
     expect((await store.get('botbuilder:a'))?.session.ttlSecs).toBe(60);
   });
 
+  it('reads items the bot may change, and a key named __proto__ like any other', async () => {
+    const store = new InMemorySessionStore();
+    const storage = new GreenticStorage({ store, tenantId: 'acme' });
+    const proto = '__proto__';
+    await storage.write({ a: { n: 1, list: [{ x: 1 }] }, [proto]: { n: 7 } });
+    const items = await storage.read(['a', proto]);
+    expect(Object.getPrototypeOf(items)).toBe(Object.prototype);
+    expect(Object.keys(items)).toStrictEqual(['a', proto]);
+    expect(Object.getOwnPropertyDescriptor(items, proto)?.value).toMatchObject({ n: 7 });
+    // BotState changes what it read in place; nothing of it reaches the store.
+    items.a.n = 2;
+    items.a.list[0].x = 2;
+    items.a.list.push({ x: 3 });
+    expect((await store.get('botbuilder:a'))?.session.data).toStrictEqual({
+      n: 1,
+      list: [{ x: 1 }],
+    });
+  });
+
   it("'*' overwrites by default, and is refused over an existing item with unconditionalWrites: 'reject'", async () => {
     const store = new InMemorySessionStore();
     const lax = new GreenticStorage({ store: store.forTenant('acme') });

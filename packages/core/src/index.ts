@@ -6,6 +6,7 @@ export {
   createSessionStore,
   registeredSessionStoreSchemes,
 } from './factory.js';
+export { mutableJsonCopy } from './json.js';
 export * from './model.js';
 export { type MutateOptions, type MutateResult, mutate, type SessionMutation } from './mutate.js';
 export type {

@@ -229,3 +229,74 @@ export function frozenDataCopy(
   checkBytes(out, budget, path, ctx);
   return out;
 }
+
+/**
+ * A mutable deep copy of JSON a store returned (a snapshot's `data` or a
+ * label value: validated, deeply frozen), for a framework or handler that
+ * changes what it reads. Several times cheaper than `structuredClone` on such
+ * values. Keys named `__proto__` stay own data properties.
+ *
+ * @param value - plain JSON: plain objects, arrays, strings, finite numbers,
+ *   booleans and null, at most `SESSION_LIMITS.maxLabelDepth` levels deep
+ * @param ctx - operation context for errors
+ * @param path - what `value` is called in messages @default 'data'
+ * @throws SessionError `invalid_input` when `value` holds anything else (a
+ *   class instance, a function, `undefined`, a non-finite number) or nests
+ *   deeper (a cycle does); a getter or Proxy trap that throws gives it too
+ * @example
+ * ```ts
+ * const got = await store.get(key);
+ * const draft = mutableJsonCopy(got.session.data, { pkg: 'my-adapter', op: 'read' });
+ * ```
+ */
+export function mutableJsonCopy(value: unknown, ctx: OpContext, path = 'data'): JsonValue {
+  return readInput(ctx, path, () => thaw(value, path, ctx, 0));
+}
+
+function thaw(value: unknown, path: string, ctx: OpContext, depth: number): JsonValue {
+  if (typeof value !== 'object') {
+    if (
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value))
+    ) {
+      return value;
+    }
+    throw notPlainJson(value, path, ctx);
+  }
+  if (value === null) return null;
+  if (depth >= SESSION_LIMITS.maxLabelDepth) {
+    throw invalidInput(ctx, `${path} nests deeper than ${SESSION_LIMITS.maxLabelDepth} levels`);
+  }
+  if (Array.isArray(value)) {
+    const length = value.length;
+    const out: JsonValue[] = [];
+    for (let i = 0; i < length; i++) out.push(thaw(value[i], path, ctx, depth + 1));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw invalidInput(ctx, `${path} must be plain JSON, found ${prototypeName(proto)}`);
+  }
+  const out: { [key: string]: JsonValue } = {};
+  for (const k of Object.keys(value)) {
+    const v = thaw((value as Record<string, unknown>)[k], path, ctx, depth + 1);
+    // `out[k] = v` with k === '__proto__' would replace the prototype instead.
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function notPlainJson(value: unknown, path: string, ctx: OpContext) {
+  return invalidInput(
+    ctx,
+    `${path} must be plain JSON (objects, arrays, strings, finite numbers, booleans, null), found ${describeValue(value)}`,
+  );
+}

@@ -1,6 +1,6 @@
 import { SessionError } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
-import { frozenJsonCopy } from './json.js';
+import { frozenJsonCopy, mutableJsonCopy } from './json.js';
 import { createOutboxEntry, createSession } from './session-helpers.js';
 import {
   isIsoUtcTimestamp,
@@ -300,5 +300,127 @@ describe('frozenJsonCopy', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = [deep];
     expect(() => frozenJsonCopy(deep, 'v', ctx)).toThrow('nests deeper than 32 levels');
+  });
+});
+
+describe('mutableJsonCopy', () => {
+  /** Every object and array reachable from `v`, in visit order. */
+  function containers(v: unknown, out: object[] = []): object[] {
+    if (typeof v === 'object' && v !== null) {
+      out.push(v);
+      for (const child of Object.values(v)) containers(child, out);
+    }
+    return out;
+  }
+
+  it("copies a snapshot's frozen data into mutable JSON that shares no object with it", () => {
+    const data = JSON.parse(
+      '{"n":1,"s":"x","b":false,"z":null,"list":[{"a":[1,2]},[]],"__proto__":{"own":true}}',
+    );
+    const session = parseSession({
+      ...createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 0 }),
+      data,
+    });
+    const copy = mutableJsonCopy(session.data, ctx) as Record<string, unknown>;
+    expect(copy).toStrictEqual(structuredClone(session.data));
+    expect(Object.hasOwn(copy, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    const theirs = new Set(containers(session.data));
+    for (const c of containers(copy)) {
+      expect(theirs.has(c)).toBe(false);
+      expect(Object.isFrozen(c)).toBe(false);
+    }
+    (copy.list as { a: number[] }[])[0]?.a.push(3);
+    copy.n = 2;
+    expect(session.data).toStrictEqual(data);
+    // A null-prototype object (JSON has no prototypes) becomes a plain one.
+    expect(Object.getPrototypeOf(mutableJsonCopy(Object.create(null), ctx))).toBe(Object.prototype);
+  });
+
+  it('gives what structuredClone gives on random JSON', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const keys = ['a', 'b', '__proto__', 'constructor', '', '0', 'é'];
+    const tree = (depth: number): unknown => {
+      const r = random();
+      if (depth > 4 || r < 0.3) return [1.5, -3, 'text', true, null, 0][Math.floor(random() * 6)];
+      if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => tree(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 4); i > 0; i--) {
+        Object.defineProperty(o, keys[Math.floor(random() * keys.length)] as string, {
+          value: tree(depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return o;
+    };
+    for (let i = 0; i < 300; i++) {
+      const value = tree(0);
+      const copy = mutableJsonCopy(value, ctx);
+      const clone = structuredClone(value);
+      // Not toStrictEqual: it compares `.constructor`, here often an own key.
+      expect(copy).toEqual(clone);
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(clone));
+      for (const c of containers(copy)) {
+        expect(Object.getPrototypeOf(c)).toBe(
+          Array.isArray(c) ? Array.prototype : Object.prototype,
+        );
+      }
+    }
+  });
+
+  it('rejects anything but plain JSON with invalid_input, naming what it found', () => {
+    const cases: [unknown, string][] = [
+      [{ a: [1, undefined] }, 'found undefined'],
+      [{ a: Number.NaN }, 'found NaN'],
+      [{ a: Number.POSITIVE_INFINITY }, 'found Infinity'],
+      [{ a: 1n }, 'data must be plain JSON'],
+      [{ a: Symbol('s') }, 'data must be plain JSON'],
+      [{ a: () => 1 }, 'data must be plain JSON'],
+      [new Map(), 'found Map'],
+      [[new Date(0)], 'found Date'],
+      [{ a: new (class Thing {})() }, 'found Thing'],
+    ];
+    for (const [value, text] of cases) {
+      expect(codeOf(() => mutableJsonCopy(value, ctx))).toBe('invalid_input');
+      expect(() => mutableJsonCopy(value, ctx)).toThrow(text);
+    }
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => mutableJsonCopy(cycle, ctx, 'labels')).toThrow(
+      'labels nests deeper than 32 levels',
+    );
+    let deep: unknown = 1;
+    for (let i = 0; i < 33; i++) deep = [deep];
+    expect(() => mutableJsonCopy(deep, ctx)).toThrow('nests deeper than 32 levels');
+    let deepest: unknown = 1;
+    for (let i = 0; i < 32; i++) deepest = [deepest];
+    expect(mutableJsonCopy(deepest, ctx)).toStrictEqual(deepest);
+  });
+
+  it('turns a throwing getter or Proxy trap into invalid_input', () => {
+    const getter = Object.defineProperty({}, 'a', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('boom');
+        },
+      },
+    );
+    for (const value of [getter, { nested: trap }]) {
+      expect(codeOf(() => mutableJsonCopy(value, ctx))).toBe('invalid_input');
+      expect(() => mutableJsonCopy(value, ctx)).toThrow('could not be read');
+    }
   });
 });

@@ -1,4 +1,8 @@
-import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
+import {
+  mutableJsonCopy,
+  type SessionStore,
+  type TenantSessionStore,
+} from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -66,7 +70,7 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
       const got = await view.get(prefix + key);
       const data = got?.session.data;
       // grammY mutates what it reads; stores hand out frozen snapshots.
-      return data === undefined ? undefined : (structuredClone(data) as T);
+      return data === undefined ? undefined : (mutableJsonCopy(data, ctx('read')) as T);
     },
     async write(key, value) {
       // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.

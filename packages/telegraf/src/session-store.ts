@@ -1,4 +1,8 @@
-import type { SessionStore, TenantSessionStore } from '@greentic/session-core';
+import {
+  mutableJsonCopy,
+  type SessionStore,
+  type TenantSessionStore,
+} from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
@@ -73,7 +77,7 @@ export function telegrafSessionStore<T>(
     async get(name) {
       const data = (await view.get(prefix + name))?.session.data;
       // Telegraf mutates what it reads; stores hand out frozen snapshots.
-      return data === undefined ? undefined : (structuredClone(data) as T);
+      return data === undefined ? undefined : (mutableJsonCopy(data, ctx('get')) as T);
     },
     async set(name, value) {
       await writeSession(

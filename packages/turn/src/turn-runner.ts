@@ -1,6 +1,7 @@
 import {
   createOutboxEntry,
   createSession,
+  mutableJsonCopy,
   type SessionInput,
   type SessionStore,
   type TenantSessionStore,
@@ -214,7 +215,7 @@ class TurnAttempt<D> implements Turn<D> {
     initial: () => D | undefined,
   ) {
     this.data =
-      session.data === undefined ? initial() : (mutableCopy(session.data as JsonValue) as D);
+      session.data === undefined ? initial() : (mutableJsonCopy(session.data, RUN_CTX) as D);
   }
 
   get open(): boolean {
@@ -249,29 +250,6 @@ class TurnAttempt<D> implements Turn<D> {
     }
     this.effects.push({ payload: bytes, perform });
   }
-}
-
-/**
- * A mutable deep copy of a stored session's `data` (validated JSON: plain
- * objects, arrays and primitives), several times cheaper than `structuredClone`.
- */
-function mutableCopy(value: JsonValue): JsonValue {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(mutableCopy);
-  const out: { [key: string]: JsonValue } = {};
-  for (const k of Object.keys(value)) {
-    const v = mutableCopy((value as { readonly [key: string]: JsonValue })[k] as JsonValue);
-    // `out[k] = v` with k === '__proto__' would replace the prototype instead.
-    if (k === '__proto__') {
-      Object.defineProperty(out, k, {
-        value: v,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[k] = v;
-  }
-  return out;
 }
 
 function count(value: unknown, fallback: number, field: string, min: number, max: number): number {
