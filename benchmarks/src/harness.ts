@@ -107,15 +107,48 @@ function perOperation(stats: Stats, concurrency: number): Stats {
   };
 }
 
+/**
+ * Runs a benchmark untimed, `concurrency` calls at a time (each after its
+ * `setup`, as mitata does), at least once and until `ms` have passed.
+ */
+async function settle(spec: BenchSpec, concurrency: number, ms: number): Promise<void> {
+  const fn = spec.fn as (arg?: unknown) => unknown;
+  const setup = spec.setup;
+  const call = setup === undefined ? () => fn() : async () => fn(await setup());
+  const end = performance.now() + ms;
+  do {
+    await Promise.all(Array.from({ length: concurrency }, call));
+  } while (performance.now() < end);
+}
+
+/** Calls per iteration of mitata's batched loop (its default). */
+const BATCH_UNROLL = 4;
+
 async function measureSpec(spec: BenchSpec, settings: BenchSettings): Promise<Stats> {
   const concurrency = spec.concurrency ?? 1;
+  // A full collection first, so no benchmark pays for the garbage of the one
+  // before it. That collection also throws away optimized code, and for a
+  // few thousand calls after it a grammY turn ran about twice as slow (some
+  // hundred functions compiled again), which mitata's few-hundred-millisecond
+  // window then measured: so the operation runs untimed for `settleMs` first,
+  // and mitata times it without collecting again.
+  collectGarbage();
+  await settle(spec, concurrency, settings.settleMs);
   const options = {
-    gc: collectGarbage,
+    gc: false,
     min_cpu_time: settings.minCpuTimeNs,
     min_samples: settings.minSamples,
     max_samples: Math.min(settings.maxSamples, spec.maxSamples ?? Number.POSITIVE_INFINITY),
     warmup_samples: settings.smoke ? 1 : 2,
     concurrency,
+    // A batched sample is `batch_samples` iterations of `concurrency` calls
+    // each: scaled so that it is about 4096 calls at any concurrency (mitata's
+    // 4096 iterations of 64 calls each would take seconds per sample).
+    batch_samples: Math.max(
+      BATCH_UNROLL,
+      Math.round(4096 / concurrency / BATCH_UNROLL) * BATCH_UNROLL,
+    ),
+    batch_unroll: BATCH_UNROLL,
     // batch_threshold 0 turns batching off: one call per sample.
     ...(spec.perOpSamples === true ? { batch_threshold: 0 } : {}),
   };

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { mutate } from '@greentic/session-core';
+import { mutableJsonCopy, mutate } from '@greentic/session-core';
 import { InMemorySessionStore } from '@greentic/session-memory';
 import type { Session } from '@greentic/session-types';
 import { MemoryStorage } from 'botbuilder-core';
@@ -300,6 +300,26 @@ async function specsFor(c: SessionCase): Promise<BenchSpec[]> {
       maxSamples: 3_000,
     });
   }
+  // A mutable copy of a frozen snapshot, what a framework adapter makes of
+  // every session it reads: ours against structuredClone and a JSON round trip.
+  {
+    const copyCtx = { pkg: '@greentic/benchmarks', op: 'copy' };
+    const copies: [string, (s: unknown) => unknown][] = [
+      ['mutableJsonCopy', (s) => mutableJsonCopy(s, copyCtx, 'session')],
+      ['structuredClone', (s) => structuredClone(s)],
+      ['JSON round trip', (s) => JSON.parse(JSON.stringify(s))],
+    ];
+    for (const [impl, copy] of copies) {
+      const next = roundRobin(n);
+      specs.push({
+        name: name(impl, 'mutable copy'),
+        impl,
+        op: 'mutable copy',
+        baseline: impl === 'structuredClone',
+        fn: () => do_not_optimize(copy(c.sessions[next()])),
+      });
+    }
+  }
   return specs;
 }
 
@@ -313,8 +333,12 @@ function groupsOf(specs: readonly BenchSpec[], caseName: string): BenchGroup[] {
     {
       title: `writes, ${caseName} session`,
       specs: specs
-        .filter((s) => !reads.includes(s.op))
+        .filter((s) => !reads.includes(s.op) && s.op !== 'mutable copy')
         .map((s) => (s.name.startsWith('botbuilder eTag write') ? { ...s, baseline: true } : s)),
+    },
+    {
+      title: `mutable copy of a ${caseName} snapshot`,
+      specs: specs.filter((s) => s.op === 'mutable copy'),
     },
   ];
 }
@@ -336,6 +360,8 @@ function ratiosOf(measured: readonly Measurement[], caseName: string): RatioRow[
     ['updateCas (plain)', n('ours', 'updateCas (plain)'), n('botbuilder', 'eTag write')],
     ['touch', n('ours', 'touch'), n('botbuilder', 'eTag write')],
     ['mutate', n('ours', 'mutate'), n('botbuilder', 'read+eTag write')],
+    ['mutable copy', n('mutableJsonCopy', 'mutable copy'), n('structuredClone', 'mutable copy')],
+    ['mutable copy', n('mutableJsonCopy', 'mutable copy'), n('JSON round trip', 'mutable copy')],
   ];
   return pairs
     .map(([op, ours, base]) => ratioOf(measured, SECTION, caseName, op, ours, base))

@@ -18,6 +18,13 @@ export interface BenchSettings {
   readonly rounds: number;
   /** CPU time mitata spends on one benchmark in one round, in nanoseconds. */
   readonly minCpuTimeNs: number;
+  /**
+   * How long each benchmark runs untimed after the full collection that
+   * precedes its measurement, in milliseconds (at least one call). That
+   * collection throws away optimized code: the calls right after it run up
+   * to twice as slow while V8 compiles it again, which no running service sees.
+   */
+  readonly settleMs: number;
   /** Fewest samples per benchmark. */
   readonly minSamples: number;
   /** Most samples per benchmark. */
@@ -40,6 +47,7 @@ export const FULL_SETTINGS: BenchSettings = {
   keys: 10_000,
   rounds: 3,
   minCpuTimeNs: 300e6,
+  settleMs: 300,
   minSamples: 12,
   maxSamples: 1e9,
   concurrency: 64,
@@ -55,6 +63,7 @@ export const SMOKE_SETTINGS: BenchSettings = {
   keys: 200,
   rounds: 1,
   minCpuTimeNs: 1e6,
+  settleMs: 0,
   minSamples: 2,
   maxSamples: 6,
   concurrency: 8,
