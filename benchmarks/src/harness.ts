@@ -127,11 +127,12 @@ const BATCH_UNROLL = 4;
 async function measureSpec(spec: BenchSpec, settings: BenchSettings): Promise<Stats> {
   const concurrency = spec.concurrency ?? 1;
   // A full collection first, so no benchmark pays for the garbage of the one
-  // before it. That collection also throws away optimized code, and for a
-  // few thousand calls after it a grammY turn ran about twice as slow (some
-  // hundred functions compiled again), which mitata's few-hundred-millisecond
-  // window then measured: so the operation runs untimed for `settleMs` first,
-  // and mitata times it without collecting again.
+  // before it. That collection also throws away optimized code: for a few
+  // thousand calls after it a grammY turn ran about twice as slow while V8
+  // optimized 50 to 100 functions again (6 or 7 without the collection), and
+  // mitata's few-hundred-millisecond window fell mostly in that stretch. So
+  // the operation runs untimed for `settleMs`, and mitata times it without
+  // collecting again.
   collectGarbage();
   await settle(spec, concurrency, settings.settleMs);
   const options = {

@@ -53,7 +53,7 @@ const CHATS = 256;
 /** Updates each chat sees before measuring (more than the runner's 64 remembered ids). */
 const WARM_UPDATES = 70;
 /** Interleaved rounds of each turn benchmark (the other suites run `settings.rounds`). */
-const TURN_ROUNDS = 5;
+const TURN_ROUNDS = 9;
 
 /** Each round's time ratio, ours ÷ baseline, for the notes. */
 function roundsNote(measured: readonly Measurement[], oursName: string, baseName: string): string {
@@ -244,7 +244,8 @@ export async function runTurnSuite(
       }
     }
     // More rounds than the other suites: the target compares two noisy
-    // throughputs, and the median of five paired rounds moves far less.
+    // throughputs, and the median of nine paired rounds moves far less (a
+    // burst of load on this shared machine skews whole rounds, by up to 2×).
     const measured = await runGroups(
       'Bot turn',
       groups,
@@ -366,7 +367,12 @@ export async function runTurnClusterSuite(
       title: `grammY update, ${backend}, concurrency ${c}`,
       specs: specsOf(variants, c),
     }));
-    const measured = await runGroups('Bot turn (cluster)', groups, settings, print);
+    const measured = await runGroups(
+      'Bot turn (cluster)',
+      groups,
+      settings.smoke ? settings : { ...settings, rounds: TURN_ROUNDS },
+      print,
+    );
     const ratios: RatioRow[] = [];
     const rows: [string, string][] = [];
     for (const c of concurrencies) {
