@@ -238,7 +238,7 @@ export function frozenDataCopy(
  *
  * @param value - plain JSON: plain objects, arrays, strings, finite numbers,
  *   booleans and null, at most `SESSION_LIMITS.maxLabelDepth` levels deep
- * @param ctx - operation context for errors
+ * @param ctx - operation context for errors @default core's own (`mutableJsonCopy`)
  * @param path - what `value` is called in messages @default 'data'
  * @throws SessionError `invalid_input` when `value` holds anything else (a
  *   class instance, a function, `undefined`, a non-finite number) or nests
@@ -246,12 +246,19 @@ export function frozenDataCopy(
  * @example
  * ```ts
  * const got = await store.get(key);
- * const draft = mutableJsonCopy(got.session.data, { pkg: 'my-adapter', op: 'read' });
+ * const draft = mutableJsonCopy(got.session.data) as { count: number };
+ * draft.count += 1;
  * ```
  */
-export function mutableJsonCopy(value: unknown, ctx: OpContext, path = 'data'): JsonValue {
+export function mutableJsonCopy(
+  value: unknown,
+  ctx: OpContext = COPY_CTX,
+  path = 'data',
+): JsonValue {
   return readInput(ctx, path, () => thaw(value, path, ctx, 0));
 }
+
+const COPY_CTX: OpContext = { pkg: '@greentic/session-core', op: 'mutableJsonCopy' };
 
 function thaw(value: unknown, path: string, ctx: OpContext, depth: number): JsonValue {
   if (typeof value !== 'object') {

@@ -390,6 +390,8 @@ describe('mutableJsonCopy', () => {
       expect(codeOf(() => mutableJsonCopy(value, ctx))).toBe('invalid_input');
       expect(() => mutableJsonCopy(value, ctx)).toThrow(text);
     }
+    // Without a context, the error names core's own operation.
+    expect(() => mutableJsonCopy(Number.NaN)).toThrow('[@greentic/session-core] mutableJsonCopy');
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     expect(() => mutableJsonCopy(cycle, ctx, 'labels')).toThrow(
