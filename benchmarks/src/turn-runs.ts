@@ -2,11 +2,11 @@
  * `pnpm bench:turn`: the turn part in several fresh processes, its target
  * judged on the median over them.
  *
- * Within one process the paired rounds of the turn agree closely, but
+ * Within one process the paired rounds of the turn can agree closely while
  * processes differ: V8 does not optimize the same code the same way in every
  * process. In nine single-process runs of 2026-11-28 the target ratio came out
- * between 1.20× and 1.44×, each run's own rounds mostly within ±0.1 of its
- * median. Rounds cannot average that out; runs can. The run whose target
+ * between 1.20× and 1.44×; in the 1.44× run eight of the nine rounds fell
+ * between 1.38× and 1.52×. Rounds cannot average that out; runs can. The run whose target
  * ratio is the median is kept whole as `results/turn.{md,json}`, and
  * `results/turn-runs.{md,json}` list every run.
  *
