@@ -5,11 +5,7 @@
  *
  * @packageDocumentation
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { renderMarkdown } from './report.js';
+import { renderMarkdown, resultsDirOf } from './report.js';
 import { type BenchPart, runBenchmarks, stopAllServers } from './run.js';
 import { settingsFromEnv } from './settings.js';
 
@@ -23,11 +19,7 @@ async function main(): Promise<void> {
     return;
   }
   const settings = settingsFromEnv();
-  const resultsDir =
-    process.env.BENCH_RESULTS_DIR ??
-    (settings.smoke
-      ? mkdtempSync(join(tmpdir(), 'greentic-bench-smoke-'))
-      : fileURLToPath(new URL('../results', import.meta.url)));
+  const resultsDir = resultsDirOf(settings);
   const { report, files } = await runBenchmarks({
     part: arg as BenchPart,
     settings,

@@ -4,8 +4,11 @@
  *
  * @packageDocumentation
  */
+import { mkdtempSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Measurement } from './harness.js';
 import type { BenchSettings, MachineInfo } from './settings.js';
 
@@ -67,6 +70,22 @@ export interface RunReport {
   readonly durationSecs: number;
   readonly skipped: readonly string[];
   readonly sections: readonly SectionResult[];
+}
+
+/**
+ * Where a run writes its result files: `BENCH_RESULTS_DIR`, else a fresh temp
+ * dir for a smoke run (so committed results stay untouched), else `results/`.
+ */
+export function resultsDirOf(
+  settings: BenchSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return (
+    env.BENCH_RESULTS_DIR ??
+    (settings.smoke
+      ? mkdtempSync(join(tmpdir(), 'greentic-bench-smoke-'))
+      : fileURLToPath(new URL('../results', import.meta.url)))
+  );
 }
 
 /**

@@ -20,7 +20,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatRatio, median, type RunReport, type TargetRow } from './report.js';
+import { formatRatio, median, type RunReport, resultsDirOf, type TargetRow } from './report.js';
 import { settingsFromEnv } from './settings.js';
 
 /** One run's target ratio and the ratios a reader compares across runs. */
@@ -135,11 +135,7 @@ async function main(): Promise<void> {
     return;
   }
   const settings = settingsFromEnv();
-  const resultsDir =
-    process.env.BENCH_RESULTS_DIR ??
-    (settings.smoke
-      ? await mkdtemp(join(tmpdir(), 'greentic-bench-smoke-'))
-      : fileURLToPath(new URL('../results', import.meta.url)));
+  const resultsDir = resultsDirOf(settings);
   const work = await mkdtemp(join(tmpdir(), 'greentic-turn-runs-'));
   try {
     const reports: RunReport[] = [];

@@ -55,6 +55,11 @@ const WARM_UPDATES = 70;
 /** Interleaved rounds of each turn benchmark (the other suites run `settings.rounds`). */
 const TURN_ROUNDS = 9;
 
+/** The run's settings with {@link TURN_ROUNDS} rounds (a smoke run keeps its own). */
+function turnRounds(settings: BenchSettings): BenchSettings {
+  return settings.smoke ? settings : { ...settings, rounds: TURN_ROUNDS };
+}
+
 /** Each round's time ratio, ours ÷ baseline, for the notes. */
 function roundsNote(measured: readonly Measurement[], oursName: string, baseName: string): string {
   const rounds = roundRatios(measured, oursName, baseName);
@@ -246,12 +251,7 @@ export async function runTurnSuite(
     // More rounds than the other suites: the target compares two noisy
     // throughputs, and the median of nine paired rounds moves far less (a
     // burst of load on this shared machine skews whole rounds, by up to 2×).
-    const measured = await runGroups(
-      'Bot turn',
-      groups,
-      settings.smoke ? settings : { ...settings, rounds: TURN_ROUNDS },
-      print,
-    );
+    const measured = await runGroups('Bot turn', groups, turnRounds(settings), print);
     const ratios: RatioRow[] = [];
     const targets: TargetRow[] = [];
     const timeRatios: string[] = [];
@@ -367,12 +367,7 @@ export async function runTurnClusterSuite(
       title: `grammY update, ${backend}, concurrency ${c}`,
       specs: specsOf(variants, c),
     }));
-    const measured = await runGroups(
-      'Bot turn (cluster)',
-      groups,
-      settings.smoke ? settings : { ...settings, rounds: TURN_ROUNDS },
-      print,
-    );
+    const measured = await runGroups('Bot turn (cluster)', groups, turnRounds(settings), print);
     const ratios: RatioRow[] = [];
     const rows: [string, string][] = [];
     for (const c of concurrencies) {
