@@ -54,6 +54,7 @@ export { createTenantView } from './tenant-view.js';
 export {
   assertTenantFence,
   isIsoUtcTimestamp,
+  isValidatedOutboxEntry,
   type PreviousSnapshotLookup,
   prepareSessionWrite,
   readOptions,

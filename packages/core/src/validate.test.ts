@@ -4,6 +4,7 @@ import { frozenJsonCopy, mutableJsonCopy } from './json.js';
 import { createOutboxEntry, createSession } from './session-helpers.js';
 import {
   isIsoUtcTimestamp,
+  isValidatedOutboxEntry,
   isValidSession,
   parseSession,
   prepareSessionWrite,
@@ -103,6 +104,24 @@ describe('prepareSessionWrite', () => {
         'invalid_input',
       );
     }
+  });
+
+  it('isValidatedOutboxEntry: true only for entries core built or validated, without reading them', () => {
+    const built = createOutboxEntry(1, 'm1', 0);
+    const stored = prepareSessionWrite({ ...base(), outbox: [{ ...built }] }, ctx, 0);
+    expect(isValidatedOutboxEntry(built)).toBe(true);
+    // A plain entry the write validated: its frozen copy is one, the caller's object is not.
+    expect(isValidatedOutboxEntry(stored.outbox[0])).toBe(true);
+    expect(isValidatedOutboxEntry({ ...built })).toBe(false);
+    expect(isValidatedOutboxEntry(Object.freeze({ ...built }))).toBe(false);
+    for (const v of [undefined, null, 1, 'x', [], stored])
+      expect(isValidatedOutboxEntry(v)).toBe(false);
+    // A Proxy of a validated entry is another object, and no trap runs.
+    const trap = () => {
+      throw new Error('trap ran');
+    };
+    const proxy = new Proxy(built, { get: trap, getPrototypeOf: trap, ownKeys: trap, has: trap });
+    expect(isValidatedOutboxEntry(proxy)).toBe(false);
   });
 
   it('a look-alike that is not a validated snapshot is still validated', () => {

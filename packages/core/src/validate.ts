@@ -317,6 +317,27 @@ function outboxCopy(
  */
 const CHECKED_ENTRIES = new WeakSet<object>();
 
+/**
+ * True when `value` is an outbox entry this copy of core validated or built
+ * (every entry of a snapshot it returned is one): a frozen object whose
+ * fields are, in this order, `seq` (a safe non-negative integer),
+ * `payloadSha256` (64 lowercase hex characters) and `createdAt` (an ISO-8601
+ * UTC timestamp). None of its strings needs JSON escaping, so a backend may
+ * encode it without `JSON.stringify`. Membership is identity: no getter or
+ * Proxy trap runs, and an entry of another copy of core answers false.
+ *
+ * @param value - anything
+ * @example
+ * ```ts
+ * const json = isValidatedOutboxEntry(e)
+ *   ? `{"seq":${e.seq},"payloadSha256":"${e.payloadSha256}","createdAt":"${e.createdAt}"}`
+ *   : JSON.stringify(e);
+ * ```
+ */
+export function isValidatedOutboxEntry(value: unknown): value is Readonly<OutboxEntry> {
+  return typeof value === 'object' && value !== null && CHECKED_ENTRIES.has(value);
+}
+
 /** Records an entry as validated; only for a frozen entry built by this package. */
 export function markCheckedEntry(entry: Readonly<OutboxEntry>): Readonly<OutboxEntry> {
   CHECKED_ENTRIES.add(entry);

@@ -49,6 +49,57 @@ describe('encodeTail', () => {
     });
   }
 
+  it('writes entries core did not validate through JSON.stringify, whatever they hold', () => {
+    // encodeTail is public: a caller may hand it a snapshot it built itself.
+    const s = cases['data and outbox'] as SessionSnapshot;
+    const odd = { seq: 1.5, payloadSha256: 'a"},{"seq":9', createdAt: '\u2028', extra: [NaN] };
+    const given = { ...s, outbox: [e1, odd, { ...e2 }] } as unknown as SessionSnapshot;
+    const tail = encodeTail(given, AT);
+    expect(tail).toBe(reference(given, AT));
+    expect(JSON.parse(tail.slice(tail.indexOf('{'))).outbox).toStrictEqual([
+      { ...e1 },
+      { seq: 1.5, payloadSha256: 'a"},{"seq":9', createdAt: '\u2028', extra: [null] },
+      { ...e2 },
+    ]);
+  });
+
+  it('matches one JSON.stringify on random sessions', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const texts = ['', 'a', 'é"\\', '\u2028\n', '{"x":1}', 'grammy:1:2'];
+    const json = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.4) return pick([0, -1.25, 1e21, pick(texts), true, null]);
+      if (r < 0.7) return Array.from({ length: Math.floor(random() * 3) }, () => json(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 3) }, () => [pick(texts), json(depth + 1)]),
+      );
+    };
+    for (let i = 0; i < 200; i++) {
+      let seq = 0;
+      const outbox = Array.from({ length: Math.floor(random() * 5) }, () => {
+        const e = createOutboxEntry(++seq, pick(texts), AT + Math.floor(random() * 1e12));
+        return random() < 0.3 ? { ...e } : e;
+      });
+      const s = snapshot({
+        outbox,
+        ...(random() < 0.8 ? { data: json(0) } : {}),
+        cursor: {
+          flowId: pick(texts) || 'f',
+          nodeId: 'n',
+          waitReason: pick([null, 'w"x']),
+          outboxSeq: seq,
+        },
+        meta: { tenantId: 'acme', teamId: null, userId: null, labels: { [pick(texts)]: json(1) } },
+      });
+      expect(encodeTail(s, AT)).toBe(reference(s, AT));
+    }
+  });
+
   it('reads back as the session it encoded', () => {
     const s = cases['data and outbox'] as SessionSnapshot;
     const got = decodeValue(`g1:3:${encodeTail(s, AT)}`, s.key, 'acme', CTX);

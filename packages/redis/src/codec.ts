@@ -19,7 +19,11 @@
  *
  * @packageDocumentation
  */
-import { type OpContext, sessionError } from '@greentic/session-core/backend';
+import {
+  isValidatedOutboxEntry,
+  type OpContext,
+  sessionError,
+} from '@greentic/session-core/backend';
 import {
   SESSION_LIMITS,
   type SessionError,
@@ -40,17 +44,26 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
  * Everything of the stored value after the cas, `<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>`:
  * the scripts prepend `g1:<cas>:` themselves, since only they know the cas of a `put`.
  *
+ * The JSON is exactly `JSON.stringify` of `{ key, cursor, meta, outbox, data }`.
+ * Outbox entries core validated ({@link isValidatedOutboxEntry}: three fields
+ * of known shape, no string needing an escape) are written out directly: a
+ * session's outbox is most of its bytes and `JSON.stringify` of it most of
+ * this function's time. Anything else goes through `JSON.stringify`.
+ *
  * @param snapshot - a validated session, as `prepareSessionWrite` returns it
  * @param updatedAtMs - its `updatedAt` in epoch milliseconds
  */
 export function encodeTail(snapshot: SessionSnapshot, updatedAtMs: number): string {
-  const body = JSON.stringify({
-    key: snapshot.key,
-    cursor: snapshot.cursor,
-    meta: snapshot.meta,
-    outbox: snapshot.outbox,
-    data: snapshot.data,
-  });
+  const { outbox, data } = snapshot;
+  let entries = '';
+  for (let i = 0; i < outbox.length; i++) {
+    const e = outbox[i];
+    const json = isValidatedOutboxEntry(e)
+      ? `{"seq":${e.seq},"payloadSha256":"${e.payloadSha256}","createdAt":"${e.createdAt}"}`
+      : JSON.stringify(e);
+    entries = i === 0 ? json : `${entries},${json}`;
+  }
+  const body = `{"key":${JSON.stringify(snapshot.key)},"cursor":${JSON.stringify(snapshot.cursor)},"meta":${JSON.stringify(snapshot.meta)},"outbox":[${entries}]${data === undefined ? '' : `,"data":${JSON.stringify(data)}`}}`;
   return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${body}`;
 }
 
