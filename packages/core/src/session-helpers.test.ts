@@ -91,11 +91,26 @@ describe('session helpers', () => {
     expect(() => createOutboxEntry(-1, 'x')).toThrow('seq must be a non-negative safe integer');
     expect(Object.isFrozen(createOutboxEntry(1, 'x', 0))).toBe(true);
     // A time no ISO-8601 UTC timestamp can name is invalid_input, not a RangeError.
-    for (const nowMs of [Number.NaN, 8.64e15 + 1, 253402300800000, '0' as never]) {
+    for (const nowMs of [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      8.64e15 + 1,
+      253402300800000,
+      -62167219200001,
+      -62167219201000.5,
+      '0' as never,
+    ]) {
       expect(() => createOutboxEntry(1, 'x', nowMs)).toThrow(
         expect.objectContaining({ code: 'invalid_input' }),
       );
     }
+    // The edges of 0000..9999, and fractions truncated toward zero as `Date` does.
+    for (const nowMs of [
+      253402300799999, 253402300799999.9, -62167219200000, -62167219200000.9, -1.5, 1.5,
+    ]) {
+      expect(createOutboxEntry(1, 'x', nowMs).createdAt).toBe(new Date(nowMs).toISOString());
+    }
+    expect(createOutboxEntry(1, 'x', -62167219200000).createdAt).toBe('0000-01-01T00:00:00.000Z');
     expect(createOutboxEntry(1, 'x', 253402300799999).createdAt).toBe('9999-12-31T23:59:59.999Z');
     const s = createSession({ key: 'k', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 30 });
     const one = appendOutbox(s, 'hello', 1000);

@@ -8,7 +8,7 @@ import type {
 } from '@greentic/session-types';
 import type { OpContext } from './context.js';
 import { invalidInput } from './context.js';
-import { isIsoUtcTimestamp, markCheckedEntry, parseSession, validateCount } from './validate.js';
+import { isoAt, markCheckedEntry, parseSession, validateCount } from './validate.js';
 
 const { createHash, randomUUID } = nodeCrypto;
 // One-shot `crypto.hash` (Node 20.12+) is several times cheaper than a Hash
@@ -95,6 +95,10 @@ export function sha256Hex(payload: string | Uint8Array): string {
     : oneShotHash('sha256', payload, 'hex');
 }
 
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, in epoch milliseconds. */
+const FIRST_MS = -62_167_219_200_000;
+const LAST_MS = 253_402_300_799_999;
+
 /**
  * Builds a frozen outbox entry for a payload, hashing its bytes.
  *
@@ -112,15 +116,16 @@ export function createOutboxEntry(
   const checkedSeq = validateCount(seq, ctx, 'seq');
   // The digest is ours (64 lowercase hex); only the time can be out of range.
   const payloadSha256 = sha256Hex(payload);
-  const date = new Date(typeof nowMs === 'number' ? nowMs : Number.NaN);
-  const createdAt = Number.isNaN(date.getTime()) ? '' : date.toISOString();
-  if (!isIsoUtcTimestamp(createdAt)) {
+  // `Date` truncates toward zero; any millisecond of the years 0000..9999
+  // gives an ISO-8601 UTC timestamp, so only the range needs checking.
+  const ms = typeof nowMs === 'number' ? Math.trunc(nowMs) : Number.NaN;
+  if (!(ms >= FIRST_MS && ms <= LAST_MS)) {
     throw invalidInput(
       ctx,
       `nowMs must be epoch milliseconds of a year 0000..9999, got ${String(nowMs)}`,
     );
   }
-  const entry: OutboxEntry = { seq: checkedSeq, payloadSha256, createdAt };
+  const entry: OutboxEntry = { seq: checkedSeq, payloadSha256, createdAt: isoAt(ms) };
   return markCheckedEntry(Object.freeze(entry));
 }
 

@@ -444,7 +444,7 @@ let lastStampMs = Number.NaN;
 let lastStamp = '';
 
 /** `new Date(ms).toISOString()`, remembered for the last millisecond: writes under load share it. */
-function isoAt(ms: number): string {
+export function isoAt(ms: number): string {
   if (ms !== lastStampMs) {
     lastStamp = new Date(ms).toISOString();
     lastStampMs = ms;
