@@ -44,27 +44,45 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
  * Everything of the stored value after the cas, `<ttlSecs>:<updatedAtMs>:<tenant>:<id>:<json>`:
  * the scripts prepend `g1:<cas>:` themselves, since only they know the cas of a `put`.
  *
- * The JSON is exactly `JSON.stringify` of `{ key, cursor, meta, outbox, data }`.
- * Outbox entries core validated ({@link isValidatedOutboxEntry}: three fields
- * of known shape, no string needing an escape) are written out directly: a
- * session's outbox is most of its bytes and `JSON.stringify` of it most of
- * this function's time. Anything else goes through `JSON.stringify`.
- *
  * @param snapshot - a validated session, as `prepareSessionWrite` returns it
  * @param updatedAtMs - its `updatedAt` in epoch milliseconds
  */
 export function encodeTail(snapshot: SessionSnapshot, updatedAtMs: number): string {
-  const { outbox, data } = snapshot;
-  let entries = '';
-  for (let i = 0; i < outbox.length; i++) {
-    const e = outbox[i];
-    const json = isValidatedOutboxEntry(e)
-      ? `{"seq":${e.seq},"payloadSha256":"${e.payloadSha256}","createdAt":"${e.createdAt}"}`
-      : JSON.stringify(e);
-    entries = i === 0 ? json : `${entries},${json}`;
+  return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${bodyJson(snapshot)}`;
+}
+
+/**
+ * `JSON.stringify({ key, cursor, meta, outbox, data })` of a session. When
+ * every outbox entry is one core validated ({@link isValidatedOutboxEntry}:
+ * three fields of known shape, no string needing an escape), the entries are
+ * written out directly and the other fields stringified one by one, to the
+ * same text: a session's outbox is most of its bytes and, stringified, most
+ * of the time of this function. Anything else (a snapshot built by hand)
+ * takes one `JSON.stringify` of the whole.
+ */
+function bodyJson(snapshot: SessionSnapshot): string {
+  const { key, cursor, meta, outbox, data } = snapshot;
+  if (Array.isArray(outbox)) {
+    let entries = '';
+    let i = 0;
+    for (; i < outbox.length; i++) {
+      const e: unknown = outbox[i];
+      if (!isValidatedOutboxEntry(e)) break;
+      const json = `{"seq":${e.seq},"payloadSha256":"${e.payloadSha256}","createdAt":"${e.createdAt}"}`;
+      entries = i === 0 ? json : `${entries},${json}`;
+    }
+    if (i === outbox.length) {
+      // `undefined` for a value JSON leaves out (a function, say): the whole is stringified then.
+      const k: string | undefined = JSON.stringify(key);
+      const c: string | undefined = JSON.stringify(cursor);
+      const m: string | undefined = JSON.stringify(meta);
+      const d: string | undefined = data === undefined ? '' : JSON.stringify(data);
+      if (k !== undefined && c !== undefined && m !== undefined && d !== undefined) {
+        return `{"key":${k},"cursor":${c},"meta":${m},"outbox":[${entries}]${d === '' ? '' : `,"data":${d}`}}`;
+      }
+    }
   }
-  const body = `{"key":${JSON.stringify(snapshot.key)},"cursor":${JSON.stringify(snapshot.cursor)},"meta":${JSON.stringify(snapshot.meta)},"outbox":[${entries}]${data === undefined ? '' : `,"data":${JSON.stringify(data)}`}}`;
-  return `${snapshot.ttlSecs}:${updatedAtMs}:${snapshot.meta.tenantId}:${snapshot.id}:${body}`;
+  return JSON.stringify({ key, cursor, meta, outbox, data });
 }
 
 /** The header of a stored value, decoded; see {@link decodeHeader}. */
