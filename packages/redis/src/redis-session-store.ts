@@ -25,7 +25,6 @@ import {
   readOptions,
   resolveSessionLimits,
   StoreObserver,
-  sessionError,
   validateCas,
   validateSessionKey,
   validateTenantOptions,
