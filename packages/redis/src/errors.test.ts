@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { SessionError } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
+import { CommandNotSentError } from './command.js';
 import { redactCredentials, redactUrl, safeCause, toSessionError } from './errors.js';
 
 const CTX = { pkg: '@greentic/session-redis', op: 'get' };
@@ -56,6 +57,18 @@ describe('toSessionError', () => {
     const err = toSessionError(cause, CTX);
     expect(err.code).toBe('timeout');
     expect(err.message).toContain('may have been applied');
+  });
+
+  it.each([
+    named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 0).'),
+    new Error('Connection is closed.'),
+  ])('maps %s to unavailable when the store knows the command was never written', (dropped) => {
+    const err = toSessionError(new CommandNotSentError(dropped), CTX);
+    expect(err.code).toBe('unavailable');
+    expect(err.reason).toBe('unreachable');
+    expect(err.message).toContain('nothing was sent');
+    expect(err.message).toContain(dropped.message);
+    expect(err.message).not.toContain('may have been applied');
   });
 
   it('maps anything else to internal', () => {

@@ -1,5 +1,6 @@
 import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import { SessionError, type SessionErrorReason } from '@greentic/session-types';
+import { CommandNotSentError } from './command.js';
 
 // What a caller may do after an error depends on one question: could the
 // command have reached Redis? `unavailable` promises it did not (retrying is
@@ -94,9 +95,10 @@ export function safeCause(err: unknown): Error {
 
 /**
  * Maps whatever ioredis threw to a {@link SessionError}:
- * - `unavailable`: provably nothing ran (never sent, or refused by the server:
- *   loading, read-only replica, cluster down, out of memory under
- *   `maxmemory`, authentication);
+ * - `unavailable`: provably nothing ran (never sent, also a command the
+ *   connection dropped before writing it: {@link CommandNotSentError}; or
+ *   refused by the server: loading, read-only replica, cluster down, out of
+ *   memory under `maxmemory`, authentication);
  * - `timeout`: no reply in time, or the connection dropped with the command
  *   in flight: it may have been applied;
  * - `internal`: anything else (a script error, an unexpected reply).
@@ -115,6 +117,15 @@ export function toSessionError(err: unknown, ctx: OpContext): SessionError {
     code?: unknown;
   };
   const message = cause.message;
+  if (err instanceof CommandNotSentError) {
+    return sessionError(
+      'unavailable',
+      ctx,
+      `the connection to Redis dropped before the command was written; nothing was sent (${message})`,
+      cause,
+      'unreachable',
+    );
+  }
   if (message === 'Command timed out') {
     return sessionError(
       'timeout',

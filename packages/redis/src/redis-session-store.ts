@@ -40,6 +40,7 @@ import type {
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import { RedisSessionAdmin } from './admin.js';
 import { decodeValue } from './codec.js';
+import { storeGet } from './command.js';
 import { type ConnectionSource, type RedisClient, RedisConnection } from './connection.js';
 import { DEFAULT_NAMESPACE, sessionRedisKey, validateNamespace } from './keys.js';
 import { connectionTarget, watchConnection } from './observe-connection.js';
@@ -47,10 +48,10 @@ import {
   decodeFlagReply,
   decodePutReply,
   decodeUpdateCasReply,
-  defineScripts,
   deleteArgs,
   putArgs,
   type SessionScripts,
+  storeScripts,
   touchArgs,
   updateCasArgs,
 } from './scripts.js';
@@ -273,6 +274,8 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
   readonly limits: SessionLimits;
   readonly #connection: RedisConnection;
   readonly #scripts: SessionScripts;
+  /** GET on the store's client (see `storeScripts` for which commands). */
+  readonly #get: (redisKey: string) => Promise<string | null>;
   readonly #admin: RedisSessionAdmin;
   readonly #observer: StoreObserver;
   readonly #unwatch: () => void;
@@ -299,7 +302,8 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
       ctx,
     });
     this.#connection = new RedisConnection(source, this.commandTimeoutMs);
-    this.#scripts = defineScripts(this.#connection.client);
+    this.#scripts = storeScripts(this.#connection.client);
+    this.#get = storeGet(this.#connection.client);
     this.#admin = new RedisSessionAdmin(this.#connection, this.namespace);
     this.#observer.describeServer(connectionTarget(this.#connection));
     instrumentStore(this, this.#observer);
@@ -350,11 +354,11 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
     } catch (err) {
       return Promise.reject(err);
     }
-    const client = this.#connection.client;
+    const read = this.#get;
     // Not async: the hot path is the GET and one `then` that decodes.
     return this.#connection.run(
       ctx,
-      () => client.get(redisKey),
+      () => read(redisKey),
       (raw) => decodeValue(raw, key, tenantId, ctx),
     );
   }

@@ -5,10 +5,12 @@
  *
  * @packageDocumentation
  */
+import { createHash } from 'node:crypto';
 import type { UpdateCasResult } from '@greentic/session-core';
 import { describeValue, type OpContext, sessionError } from '@greentic/session-core/backend';
 import type { Cas, SessionError, SessionKey, SessionSnapshot } from '@greentic/session-types';
 import { damaged, encodeTail, VALUE_FORMAT } from './codec.js';
+import { trackedScript, tracksCommands } from './command.js';
 import type { RedisClient } from './connection.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
 
@@ -31,6 +33,32 @@ export function defineScripts(client: RedisClient): SessionScripts {
     const target = client as unknown as Record<string, ScriptCommand | undefined>;
     if (typeof target[command] !== 'function') client.defineCommand(command, { lua, numberOfKeys });
     scripts[name] = (target[command] as ScriptCommand).bind(client);
+  }
+  return Object.freeze(scripts);
+}
+
+/** SHA-1 of each script's text, hex: what EVALSHA names it by. */
+const SCRIPT_SHAS = Object.fromEntries(
+  (Object.keys(LUA_SCRIPTS) as ScriptName[]).map((name) => [
+    name,
+    createHash('sha1').update(LUA_SCRIPTS[name].lua).digest('hex'),
+  ]),
+) as Readonly<Record<ScriptName, string>>;
+
+/**
+ * The scripts as the store runs them on its client: its own commands, which
+ * report a command the connection dropped before writing it as never sent
+ * (see `command.ts`), on a client of the store's ioredis copy without
+ * auto-pipelining; else the commands {@link defineScripts} registers.
+ *
+ * @param client - the store's client
+ */
+export function storeScripts(client: RedisClient): SessionScripts {
+  if (!tracksCommands(client)) return defineScripts(client);
+  const scripts = {} as Record<ScriptName, ScriptCommand>;
+  for (const name of Object.keys(LUA_SCRIPTS) as ScriptName[]) {
+    const { lua, numberOfKeys } = LUA_SCRIPTS[name];
+    scripts[name] = trackedScript(client, lua, SCRIPT_SHAS[name], numberOfKeys);
   }
   return Object.freeze(scripts);
 }
