@@ -20,7 +20,7 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('cluster: a stopped master', () => {
     await stopRedisServers(servers, 'SIGKILL');
   });
 
-  it('fails its slots promptly with unavailable or timeout while the other masters keep serving, and the store recovers after its restart', async () => {
+  it('fails its slots promptly with unavailable (never sent, never applied) or timeout while the other masters keep serving, and the store recovers after its restart', async () => {
     servers.push(...(await startRedisCluster()));
     const store = new RedisSessionStore({
       clusterNodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
@@ -56,6 +56,18 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('cluster: a stopped master', () => {
       const lateResults = await Promise.allSettled(lateWrites.map((s) => store.put(s)));
       const failedWrites = lateWrites.filter((_, i) => lateResults[i]?.status === 'rejected');
       expect(failedWrites.length).toBeGreaterThan(0);
+      // The master's connection is known to be down by now: a write for its
+      // slots is refused before it is written, so it says so (`unavailable`).
+      const lateCodes = lateResults.flatMap((r) =>
+        r.status === 'rejected' ? [(r.reason as SessionError).code] : [],
+      );
+      for (const code of lateCodes) expect(['unavailable', 'timeout']).toContain(code);
+      expect(lateCodes).toContain('unavailable');
+      const unsent = lateWrites.filter(
+        (_, i) =>
+          lateResults[i]?.status === 'rejected' &&
+          ((lateResults[i] as PromiseRejectedResult).reason as SessionError).code === 'unavailable',
+      );
       const restarted = await startRedisServer(victim.port, victim.dir, [
         '--cluster-enabled',
         'yes',
@@ -86,9 +98,13 @@ describe.skipIf(!REDIS_SERVER_AVAILABLE)('cluster: a stopped master', () => {
       console.info(
         'cluster writes failed while down:',
         failedWrites.length,
+        'codes:',
+        JSON.stringify(lateCodes),
         'later found applied:',
         replayed.filter((r) => r !== null).length,
       );
+      // What was reported as never sent never ran, then or after the restart.
+      for (const s of unsent) expect(await store.get(s.key)).toBeNull();
     } finally {
       await store.close();
     }
