@@ -1,15 +1,18 @@
 /**
- * The store's own commands: each one knows whether ioredis ever wrote it to
- * a socket, so a command that failed without being written is reported as
- * `unavailable` (nothing ran) rather than `timeout` (it may have run).
+ * The store's own commands: each one counts the times ioredis wrote it to a
+ * socket and the replies that said nothing ran, so a failure is reported as
+ * `unavailable` (nothing ran) only when that is proven, else `timeout` (it
+ * may have run).
  *
  * Why it matters: the node connections of an ioredis Cluster always queue
  * commands while their master is unreachable. When such a connection gives
  * up or closes, ioredis rejects the commands still queued (never written)
  * and the commands in flight (written, maybe applied) with the same error.
  * ioredis calls a command's `toWritable` only to write it, so a command
- * that rejects with one of those errors before `toWritable` ran provably
- * never reached Redis, and ioredis has dropped it from its queues.
+ * rejected with one of those errors before any write provably never reached
+ * Redis, and ioredis has let go of it. And a command a Cluster wrote, lost,
+ * and sent again (its `retryDelayOnFailover`) may have run on the first node
+ * whatever the last one answers.
  *
  * Only on a client of the ioredis copy the store imports, without ioredis's
  * auto-pipelining (which queues commands in its own way); any other client
@@ -19,6 +22,7 @@
  */
 import { Cluster, Command, Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
+import { CommandMaybeSentError, CommandNotSentError, claimsNothingRan } from './errors.js';
 
 /**
  * What ioredis rejects a command with when it takes it out of its queues for
@@ -26,75 +30,97 @@ import type { RedisClient } from './connection.js';
  * `maxRetriesPerRequest` reconnects. Only these: a command that timed out in
  * the offline queue stays queued and may still be written later.
  */
-function isDropped(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { name, message } = err as { name?: unknown; message?: unknown };
-  return name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.';
+function isDropped(err: Error): boolean {
+  return (
+    err instanceof CommandNotSentError ||
+    err.name === 'MaxRetriesPerRequestError' ||
+    err.message === 'Connection is closed.'
+  );
 }
 
-/**
- * The rejection of a command ioredis dropped before writing it to any
- * socket: nothing of it reached Redis. Its message is ioredis's own.
- */
-export class CommandNotSentError extends Error {
-  override readonly name = 'CommandNotSentError';
-
-  /** @param cause - the error ioredis rejected the command with */
-  constructor(cause: Error) {
-    super(cause.message, { cause });
-  }
-}
+/** Error replies of a cluster node that ran nothing and that ioredis follows. */
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
 
 /** Replies as strings, as ioredis gives them to its own string commands. */
 const UTF8 = { replyEncoding: 'utf8' } as const;
 
-/** A command that remembers whether it was handed to a socket. */
+/** A command that counts its writes and the replies that said nothing ran. */
 class TrackedCommand extends Command {
-  /** Set when ioredis writes the command (it builds the bytes only then). */
-  written = false;
+  /** Times ioredis wrote the command to a socket (it builds the bytes only then). */
+  #writes = 0;
+  /** Replies to those writes that ran nothing: a Cluster redirection, NOSCRIPT. */
+  #refusals = 0;
+  /** Whether a Cluster follows its redirections (they are counted as they come). */
+  #viaCluster = false;
 
-  constructor(name: string, args: string[], keyPrefix: string | undefined) {
-    super(name, args, keyPrefix === undefined ? UTF8 : { replyEncoding: 'utf8', keyPrefix });
+  constructor(name: string, args: string[], keyPrefix: KeyPrefix) {
+    // ioredis declares `keyPrefix` a string and prefixes Buffer ones too.
+    super(
+      name,
+      args,
+      keyPrefix === undefined ? UTF8 : { replyEncoding: 'utf8', keyPrefix: keyPrefix as string },
+    );
     // A Cluster wraps `reject` again when it sends the command (to follow
     // MOVED and the like); what it finally rejects with comes through here.
     const settle = this.reject;
     this.reject = (err: Error) => this.failed(err, settle);
   }
 
-  /**
-   * Called with each error the command is finally rejected with; `settle`
-   * rejects its promise. A command dropped unwritten says so.
-   */
-  protected failed(err: Error, settle: (err: Error) => void): void {
-    settle(!this.written && isDropped(err) ? new CommandNotSentError(err) : err);
+  override toWritable(socket: object): string | Buffer {
+    this.#writes++;
+    return super.toWritable(socket);
   }
 
-  override toWritable(socket: object): string | Buffer {
-    this.written = true;
-    return super.toWritable(socket);
+  /** The reply to the last write ran nothing (the command goes on elsewhere). */
+  protected refused(): void {
+    this.#refusals++;
+  }
+
+  /**
+   * Writes no reply has accounted for: they may have run.
+   *
+   * @param lastAnswered - the error being settled is the reply to the last write
+   */
+  protected unknownWrites(lastAnswered: boolean): number {
+    return this.#writes - this.#refusals - (lastAnswered ? 1 : 0);
+  }
+
+  /**
+   * Called with the error the command is finally rejected with; `settle`
+   * rejects its promise, told apart: never written (or every write refused)
+   * and dropped is {@link CommandNotSentError}; a write that may have run
+   * turns a "nothing ran" error into {@link CommandMaybeSentError}.
+   */
+  protected failed(err: Error, settle: (err: Error) => void): void {
+    const answered =
+      err.name === 'ReplyError' && !(this.#viaCluster && REDIRECTED.test(err.message));
+    const unknown = this.unknownWrites(answered);
+    if (unknown > 0) {
+      settle(claimsNothingRan(err) ? new CommandMaybeSentError(err) : err);
+    } else if (this.#writes === this.#refusals && isDropped(err)) {
+      settle(err instanceof CommandNotSentError ? err : new CommandNotSentError(err));
+    } else {
+      settle(err);
+    }
   }
 
   /**
    * Sends the command on `client`. A Cluster wraps `reject` as it takes the
    * command, to follow redirections: a reply that redirects it (MOVED, ASK,
-   * TRYAGAIN, CLUSTERDOWN) ran nothing on the node it was written to, so the
-   * command counts as unwritten again until the Cluster writes it elsewhere.
+   * TRYAGAIN, CLUSTERDOWN) ran nothing on the node it was written to, and is
+   * counted here, before the Cluster writes the command elsewhere.
    */
   sendOn(client: RedisClient): void {
     client.sendCommand(this);
     if (!(client instanceof Cluster)) return;
+    this.#viaCluster = true;
     const viaCluster = this.reject;
     this.reject = (err: Error) => {
-      if (REDIRECTED.test(typeof err?.message === 'string' ? err.message : '')) {
-        this.written = false;
-      }
+      if (typeof err?.message === 'string' && REDIRECTED.test(err.message)) this.#refusals++;
       viaCluster(err);
     };
   }
 }
-
-/** Error replies of a cluster node that ran nothing and that ioredis follows. */
-const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
 
 /** One Lua script and the sockets that have already been sent its text. */
 interface ScriptSource {
@@ -116,20 +142,24 @@ class ScriptCommand extends TrackedCommand {
   readonly #script: ScriptSource;
   readonly #client: RedisClient;
   readonly #scriptArgs: string[];
-  readonly #keyPrefix: string | undefined;
+  readonly #keyPrefix: KeyPrefix;
+  /** Sent whole even where the script was sent before (the resend after NOSCRIPT). */
+  readonly #whole: boolean;
   #socket: object | undefined;
 
   constructor(
     script: ScriptSource,
     client: RedisClient,
     args: string[],
-    keyPrefix: string | undefined,
+    keyPrefix: KeyPrefix,
+    whole = false,
   ) {
     super('evalsha', [script.sha, script.numberOfKeys, ...args], keyPrefix);
     this.#script = script;
     this.#client = client;
     this.#scriptArgs = args;
     this.#keyPrefix = keyPrefix;
+    this.#whole = whole;
   }
 
   protected override failed(err: Error, settle: (err: Error) => void): void {
@@ -137,16 +167,30 @@ class ScriptCommand extends TrackedCommand {
       super.failed(err, settle);
       return;
     }
+    // A late NOSCRIPT for a command that already timed out sends nothing more:
+    // its caller was told it may have run, and may be writing again by now.
+    if (this.isSettled) return;
+    this.refused();
     if (this.#socket !== undefined) this.#script.loaded.delete(this.#socket);
-    const again = new ScriptCommand(this.#script, this.#client, this.#scriptArgs, this.#keyPrefix);
+    // Sent whole (EVAL never answers NOSCRIPT): one resend at most.
+    const again = new ScriptCommand(
+      this.#script,
+      this.#client,
+      this.#scriptArgs,
+      this.#keyPrefix,
+      true,
+    );
     again.sendOn(this.#client);
-    // Its outcome is this command's (already told apart: sent or not).
+    // Its outcome is this command's, unless an earlier write of this one may
+    // have run (then "nothing ran" is no longer true).
     again.promise.then(
       (reply) => {
         this.resolve(reply);
       },
       (e: Error) => {
-        settle(e);
+        settle(
+          this.unknownWrites(false) > 0 && claimsNothingRan(e) ? new CommandMaybeSentError(e) : e,
+        );
       },
     );
   }
@@ -154,7 +198,7 @@ class ScriptCommand extends TrackedCommand {
   override toWritable(socket: object): string | Buffer {
     const { loaded } = this.#script;
     this.#socket = socket;
-    if (loaded.has(socket)) {
+    if (loaded.has(socket) && !this.#whole) {
       this.name = 'evalsha';
       this.args[0] = this.#script.sha;
     } else {
@@ -194,9 +238,14 @@ export function tracksCommands(client: RedisClient): boolean {
   return false;
 }
 
-function keyPrefixOf(client: RedisClient): string | undefined {
+/** An ioredis `keyPrefix`: a string, or a Buffer (ioredis takes both). */
+type KeyPrefix = string | Buffer | undefined;
+
+/** The client's `keyPrefix`, which ioredis adds to the keys of each command. */
+function keyPrefixOf(client: RedisClient): KeyPrefix {
   const prefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
-  return typeof prefix === 'string' && prefix !== '' ? prefix : undefined;
+  if (typeof prefix === 'string') return prefix === '' ? undefined : prefix;
+  return Buffer.isBuffer(prefix) && prefix.length > 0 ? prefix : undefined;
 }
 
 /**

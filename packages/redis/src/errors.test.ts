@@ -1,8 +1,14 @@
 import { inspect } from 'node:util';
 import { SessionError } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
-import { CommandNotSentError } from './command.js';
-import { redactCredentials, redactUrl, safeCause, toSessionError } from './errors.js';
+import {
+  CommandMaybeSentError,
+  CommandNotSentError,
+  redactCredentials,
+  redactUrl,
+  safeCause,
+  toSessionError,
+} from './errors.js';
 
 const CTX = { pkg: '@greentic/session-redis', op: 'get' };
 
@@ -69,6 +75,18 @@ describe('toSessionError', () => {
     expect(err.message).toContain('nothing was sent');
     expect(err.message).toContain(dropped.message);
     expect(err.message).not.toContain('may have been applied');
+  });
+
+  it.each([
+    new Error('Cluster is ended.'),
+    new Error('Too many Cluster redirections. Last error: MOVED 1 h:1'),
+    new Error('READONLY You cannot write against a read only replica.'),
+    new CommandNotSentError(new Error('Connection is closed.')),
+  ])('maps %s to timeout when an earlier write of the command may have run', (last) => {
+    const err = toSessionError(new CommandMaybeSentError(last), CTX);
+    expect(err.code).toBe('timeout');
+    expect(err.message).toContain('may have been applied');
+    expect(err.message).toContain(last.message);
   });
 
   it('maps anything else to internal', () => {

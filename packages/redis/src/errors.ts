@@ -1,6 +1,5 @@
 import { type OpContext, sessionError } from '@greentic/session-core/backend';
 import { SessionError, type SessionErrorReason } from '@greentic/session-types';
-import { CommandNotSentError } from './command.js';
 
 // What a caller may do after an error depends on one question: could the
 // command have reached Redis? `unavailable` promises it did not (retrying is
@@ -18,6 +17,51 @@ const MAYBE_SENT_NAMES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
 const MAYBE_SENT_MESSAGES =
   /^(Connection is closed|Command aborted due to connection close|Socket closed unexpectedly|read ECONNRESET|write EPIPE)/;
 const MAYBE_SENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * The rejection of a command ioredis dropped before writing it to any
+ * socket (or whose every write was answered "not run"): nothing of it
+ * reached Redis. Its message is ioredis's own. See `command.ts`.
+ */
+export class CommandNotSentError extends Error {
+  override readonly name = 'CommandNotSentError';
+
+  /** @param cause - the error ioredis rejected the command with */
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
+/**
+ * The rejection of a command that was written to a socket with no reply
+ * for it, then failed with an error that would otherwise say nothing ran
+ * (a Cluster that lost the connection, sent it again and then gave up): it
+ * may have run. Its message is ioredis's own. See `command.ts`.
+ */
+export class CommandMaybeSentError extends Error {
+  override readonly name = 'CommandMaybeSentError';
+
+  /** @param cause - the error ioredis rejected the command with */
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
+/**
+ * Whether {@link toSessionError} reads `err` as "nothing ran"
+ * (`unavailable`): never sent, or refused by the server unrun.
+ *
+ * @param err - what ioredis rejected a command with
+ */
+export function claimsNothingRan(err: Error): boolean {
+  const message = typeof err.message === 'string' ? err.message : '';
+  return (
+    err instanceof CommandNotSentError ||
+    NEVER_SENT.test(message) ||
+    message.startsWith('OOM ') ||
+    REFUSED_REPLIES.test(message)
+  );
+}
 
 const AUTH_REPLIES = /^(NOAUTH|WRONGPASS|NOPERM)\b|invalid (username-)?password/;
 
@@ -96,11 +140,12 @@ export function safeCause(err: unknown): Error {
 /**
  * Maps whatever ioredis threw to a {@link SessionError}:
  * - `unavailable`: provably nothing ran (never sent, also a command the
- *   connection dropped before writing it: {@link CommandNotSentError}; or
+ *   connection dropped before writing it; or
  *   refused by the server: loading, read-only replica, cluster down, out of
  *   memory under `maxmemory`, authentication);
  * - `timeout`: no reply in time, or the connection dropped with the command
- *   in flight: it may have been applied;
+ *   in flight, or a command written once failed later: it may have been
+ *   applied;
  * - `internal`: anything else (a script error, an unexpected reply).
  *
  * A `SessionError` passes through unchanged. The cause kept is a sanitized
@@ -117,6 +162,14 @@ export function toSessionError(err: unknown, ctx: OpContext): SessionError {
     code?: unknown;
   };
   const message = cause.message;
+  if (err instanceof CommandMaybeSentError) {
+    return sessionError(
+      'timeout',
+      ctx,
+      `the command was written to Redis and then failed without a reply to that write; it may have been applied (${message})`,
+      cause,
+    );
+  }
   if (err instanceof CommandNotSentError) {
     return sessionError(
       'unavailable',
