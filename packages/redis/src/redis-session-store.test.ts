@@ -26,8 +26,27 @@ describe('RedisSessionStore options', () => {
     [{ url: DEAD_URL, namespace: 'a{b}' }, 'namespace'],
     [{ url: DEAD_URL, commandTimeoutMs: 0 }, 'commandTimeoutMs'],
     [{ url: DEAD_URL, commandTimeoutMs: 1.5 }, 'commandTimeoutMs'],
+    [
+      { clusterNodes: [{ host: 'h', port: 1 }], clusterOptions: { retryDelayOnFailover: 100 } },
+      'retryDelayOnFailover must be 0',
+    ],
+    [
+      { url: 'redis+cluster://127.0.0.1:1', clusterOptions: { retryDelayOnFailover: 1 } },
+      'retryDelayOnFailover must be 0',
+    ],
   ])('rejects %j with invalid_input', (options, words) => {
     expect(() => new RedisSessionStore(options as never)).toThrow(invalid(words));
+  });
+
+  it('a clusterOptions getter that throws is invalid_input, naming the option', () => {
+    const clusterOptions = {
+      get retryDelayOnFailover(): number {
+        throw new Error('hostile getter');
+      },
+    };
+    expect(
+      () => new RedisSessionStore({ clusterNodes: [{ host: 'h', port: 1 }], clusterOptions }),
+    ).toThrow(invalid('options.clusterOptions'));
   });
 
   it('createRedisSessionStore is the constructor; defaults are the documented ones', async () => {

@@ -22,6 +22,7 @@ import {
   invalidInput,
   type OpContext,
   prepareSessionWrite,
+  readInput,
   readOptions,
   resolveSessionLimits,
   StoreObserver,
@@ -169,6 +170,22 @@ function connectionSource(options: RedisSessionStoreOptions): {
     );
   }
   const { namespace, commandTimeoutMs } = options;
+  // ioredis would send a command again after its connection closed, maybe
+  // after it ran: a write applied twice, or a compare-and-set that landed
+  // reported as a conflict.
+  const resend = readInput(
+    ctx,
+    'options.clusterOptions',
+    () =>
+      (options.clusterOptions as { retryDelayOnFailover?: unknown } | undefined)
+        ?.retryDelayOnFailover,
+  );
+  if (resend !== undefined && resend !== 0) {
+    throw invalidInput(
+      ctx,
+      `options.clusterOptions.retryDelayOnFailover must be 0 or left out (a command is never sent again after its connection closed: it may have run), got ${describeValue(resend)}`,
+    );
+  }
   if (options.client !== undefined) {
     const client = options.client;
     // Duck-typed rather than instanceof, so a client from another installed
