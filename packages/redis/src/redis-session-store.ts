@@ -107,7 +107,11 @@ export interface RedisSessionStoreOptions {
    * cluster). They override the store's defaults.
    */
   redisOptions?: RedisOptions | undefined;
-  /** Extra ioredis `Cluster` options for a cluster the store opens. */
+  /**
+   * Extra ioredis `Cluster` options for a cluster the store opens.
+   * `retryDelayOnFailover` must be 0 or left out (`invalid_input` otherwise):
+   * a command is never sent again after its connection closed.
+   */
   clusterOptions?: ClusterOptions | undefined;
   /**
    * Size limits every write enforces (any of `SessionLimits`; the rest keep
