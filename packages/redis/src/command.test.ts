@@ -1,5 +1,5 @@
 import { Cluster, type ClusterOptions, type Command, Redis, type RedisOptions } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { storeGet, trackedScript, tracksCommands } from './command.js';
 import type { RedisClient } from './connection.js';
 import { CommandMaybeSentError, CommandNotSentError, toSessionError } from './errors.js';
@@ -22,10 +22,14 @@ afterAll(() => {
   for (const c of opened) c.disconnect();
 });
 
-/** An error reply of a server, as ioredis's parser makes it. */
-function reply(message: string): Error {
+/**
+ * An error reply of a server, as ioredis hands it over: named ReplyError,
+ * with the command it answers (its very `args` array).
+ */
+function reply(message: string, to: { name: string; args: unknown[] }): Error {
   const err = new Error(message);
   err.name = 'ReplyError';
+  Object.assign(err, { command: { name: to.name, args: to.args } });
   return err;
 }
 const closed = () => new Error('Connection is closed.');
@@ -33,7 +37,7 @@ const closed = () => new Error('Connection is closed.');
 /** Captures what the store hands to `sendCommand` (nothing is written until the test says so). */
 function capture(
   client: Redis | Cluster,
-  wrap?: (cmd: Command, inner: (e: Error) => void) => void,
+  wrap?: (cmd: Command, inner: (e: Error) => void, err: Error) => void,
 ) {
   const sent: Command[] = [];
   (client as unknown as { sendCommand: (c: Command) => unknown }).sendCommand = (cmd) => {
@@ -41,7 +45,7 @@ function capture(
     // A Cluster wraps `reject` as it takes a command (to follow redirections).
     if (wrap !== undefined) {
       const inner = cmd.reject;
-      cmd.reject = () => wrap(cmd, inner.bind(cmd) as (e: Error) => void);
+      cmd.reject = (err: Error) => wrap(cmd, inner.bind(cmd) as (e: Error) => void, err);
     }
     return cmd.promise;
   };
@@ -78,7 +82,7 @@ describe('what a failed command says (standalone)', () => {
   it('dropped before any write: never sent (unavailable)', async () => {
     const client = redis();
     const sent = capture(client);
-    const p = storeGet(client)('k');
+    const p = storeGet(client, undefined)('k');
     sent[0]?.reject(closed());
     await expect(p).rejects.toBeInstanceOf(CommandNotSentError);
     expect(await codeOf(p)).toBe('unavailable');
@@ -87,7 +91,7 @@ describe('what a failed command says (standalone)', () => {
   it('written, then dropped: may have run (timeout)', async () => {
     const client = redis();
     const sent = capture(client);
-    const p = codeOf(storeGet(client)('k'));
+    const p = codeOf(storeGet(client, undefined)('k'));
     sent[0]?.toWritable({});
     sent[0]?.reject(closed());
     expect(await p).toBe('timeout');
@@ -96,7 +100,7 @@ describe('what a failed command says (standalone)', () => {
   it('timed out in the queue, unwritten: still timeout (ioredis keeps it queued and may write it later)', async () => {
     const client = redis();
     const sent = capture(client);
-    const p = codeOf(storeGet(client)('k'));
+    const p = codeOf(storeGet(client, undefined)('k'));
     sent[0]?.reject(new Error('Command timed out'));
     expect(await p).toBe('timeout');
   });
@@ -105,7 +109,7 @@ describe('what a failed command says (standalone)', () => {
     for (const keyPrefix of ['app:', Buffer.from('app:')]) {
       const client = redis({ keyPrefix: keyPrefix as string });
       const sent = capture(client);
-      void storeGet(client)('k').catch(() => {});
+      void storeGet(client, undefined)('k').catch(() => {});
       expect(String(sent[0]?.args[0])).toBe('app:k');
     }
   });
@@ -115,12 +119,12 @@ describe('what a failed command says (Cluster)', () => {
   it('MOVED, then the new owner is down: every write refused, never sent (unavailable)', async () => {
     const client = cluster();
     const sent = capture(client, (_cmd, inner) => inner(closed()));
-    const p = codeOf(storeGet(client)('k'));
+    const p = codeOf(storeGet(client, undefined)('k'));
     const cmd = sent[0] as Command;
     cmd.toWritable({});
     // The node it was written to redirects it; the Cluster sends it to the
     // owner, which is not connected: refused before a write.
-    cmd.reject(reply('MOVED 1 127.0.0.1:2'));
+    cmd.reject(reply('MOVED 1 127.0.0.1:2', cmd));
     expect(await p).toBe('unavailable');
   });
 
@@ -133,11 +137,11 @@ describe('what a failed command says (Cluster)', () => {
         cmd.toWritable({}); // the failover retry writes it elsewhere
       else inner(closed()); // after MOVED: the owner is down
     });
-    const p = codeOf(storeGet(client)('k'));
+    const p = codeOf(storeGet(client, undefined)('k'));
     const cmd = sent[0] as Command;
     cmd.toWritable({}); // written to A, whose connection then closes
     cmd.reject(closed()); // the Cluster retries it on B
-    cmd.reject(reply('MOVED 1 127.0.0.1:2'));
+    cmd.reject(reply('MOVED 1 127.0.0.1:2', cmd));
     expect(await p).toBe('timeout');
   });
 
@@ -152,7 +156,7 @@ describe('what a failed command says (Cluster)', () => {
       if (step === 1) return; // the Cluster holds it for a retry
       inner(last);
     });
-    const p = storeGet(client)('k');
+    const p = storeGet(client, undefined)('k');
     const cmd = sent[0] as Command;
     cmd.toWritable({});
     cmd.reject(closed());
@@ -163,13 +167,128 @@ describe('what a failed command says (Cluster)', () => {
 
   it('an error reply to its only write keeps its meaning', async () => {
     const client = cluster();
-    const sent = capture(client, (_cmd, inner) =>
-      inner(reply('READONLY You cannot write against a read only replica.')),
+    const sent = capture(client, (cmd, inner) =>
+      inner(reply('READONLY You cannot write against a read only replica.', cmd)),
     );
-    const p = codeOf(storeGet(client)('k'));
+    const p = codeOf(storeGet(client, undefined)('k'));
     sent[0]?.toWritable({});
     sent[0]?.reject(new Error('ignored: the wrapper answers READONLY'));
     expect(await p).toBe('unavailable');
+  });
+});
+
+describe('what a failed command says after a write no reply accounted for (Cluster)', () => {
+  /** Written to A, lost with A's connection: the Cluster holds it to send again. */
+  function lostOnce(
+    client: Cluster,
+    then: (cmd: Command, inner: (e: Error) => void, err: Error) => void,
+  ) {
+    let calls = 0;
+    const sent = capture(client, (cmd, inner, err) => {
+      calls++;
+      if (calls === 1) return;
+      then(cmd, inner, err);
+    });
+    return sent;
+  }
+
+  it('written again to B, which answers CLUSTERDOWN and is given up on: may have run on A (timeout)', async () => {
+    const client = cluster();
+    const sent = lostOnce(client, (_cmd, inner, err) => inner(err));
+    const p = storeGet(client, undefined)('k');
+    const cmd = sent[0] as Command;
+    cmd.toWritable({}); // A
+    cmd.reject(closed()); // held for a retry
+    cmd.toWritable({}); // B
+    cmd.reject(reply('CLUSTERDOWN The cluster is down', cmd)); // given up: the reply itself
+    await expect(p).rejects.toBeInstanceOf(CommandMaybeSentError);
+    expect(await codeOf(p)).toBe('timeout');
+  });
+
+  it('then a failed AUTH on the next node flushes its queue: may have run on A (timeout)', async () => {
+    const client = cluster();
+    const sent = lostOnce(client, (_cmd, inner, err) => inner(err));
+    const p = codeOf(storeGet(client, undefined)('k'));
+    const cmd = sent[0] as Command;
+    cmd.toWritable({});
+    cmd.reject(closed());
+    // The reply is AUTH's (the handshake of the node the command waited for).
+    cmd.reject(reply('WRONGPASS invalid username-password pair', { name: 'auth', args: ['pw'] }));
+    expect(await p).toBe('timeout');
+  });
+
+  it('never written, and a failed AUTH flushes the queue it waited in: never sent (unavailable, auth)', async () => {
+    const client = redis();
+    const sent = capture(client);
+    const p = storeGet(client, undefined)('k');
+    sent[0]?.reject(
+      reply('WRONGPASS invalid username-password pair', { name: 'auth', args: ['pw'] }),
+    );
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => toSessionError(e, CTX),
+    );
+    expect(err?.code).toBe('unavailable');
+    expect(err?.reason).toBe('auth');
+  });
+
+  it('NOSCRIPT on B, and the resend is dropped unwritten: may have run on A (timeout)', async () => {
+    const client = cluster();
+    const sent = lostOnce(client, (_cmd, inner, err) => inner(err));
+    const p = trackedScript(client, 'return 1', 'f'.repeat(40), 1, undefined)('k');
+    const cmd = sent[0] as Command;
+    cmd.toWritable({});
+    cmd.reject(closed());
+    cmd.toWritable({});
+    cmd.reject(reply('NOSCRIPT No matching script.', cmd));
+    const again = sent[1] as Command;
+    again.reject(closed()); // dropped before any write of its own
+    await expect(p).rejects.toBeInstanceOf(CommandMaybeSentError);
+  });
+
+  it('a command that timed out does not follow a late redirection anywhere', async () => {
+    const client = cluster();
+    let followed = 0;
+    const sent = capture(client, (_cmd, inner, err) => {
+      followed++;
+      inner(err);
+    });
+    const p = codeOf(storeGet(client, undefined)('k'));
+    const cmd = sent[0] as Command;
+    cmd.toWritable({});
+    cmd.reject(new Error('Command timed out'));
+    expect(await p).toBe('timeout');
+    cmd.reject(reply('MOVED 1 127.0.0.1:2', cmd));
+    expect(followed).toBe(1);
+  });
+});
+
+describe('the deadline on a client without commandTimeout', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('times the command out itself, so a late NOSCRIPT sends nothing more', async () => {
+    vi.useFakeTimers();
+    const client = redis();
+    const sent = capture(client);
+    const p = codeOf(trackedScript(client, 'return 1', 'e'.repeat(40), 1, 50)('k'));
+    sent[0]?.toWritable({});
+    vi.advanceTimersByTime(50);
+    expect(await p).toBe('timeout');
+    expect(sent[0]?.isSettled).toBe(true);
+    sent[0]?.reject(reply('NOSCRIPT No matching script.', sent[0] as Command));
+    expect(sent).toHaveLength(1);
+  });
+
+  it('without one, a command has no timer of its own', () => {
+    const client = redis();
+    const sent = capture(client);
+    void storeGet(client, undefined)('k').catch(() => {});
+    expect(
+      (sent[0] as unknown as { _commandTimeoutTimer?: unknown })._commandTimeoutTimer,
+    ).toBeUndefined();
+    sent[0]?.reject(closed());
   });
 });
 
@@ -180,7 +299,7 @@ describe('script runs', () => {
   it('EVAL on a new connection, EVALSHA after; NOSCRIPT sends it again whole, once', async () => {
     const client = redis();
     const sent = capture(client);
-    const run = trackedScript(client, LUA, SHA, 1);
+    const run = trackedScript(client, LUA, SHA, 1, undefined);
     const socket = {};
     const first = run('k', 'v');
     sent[0]?.toWritable(socket);
@@ -191,7 +310,7 @@ describe('script runs', () => {
     sent[1]?.toWritable(socket);
     expect(sent[1]?.name).toBe('evalsha');
     expect(sent[1]?.args.slice(0, 3)).toEqual([SHA, '1', 'k']);
-    sent[1]?.reject(reply('NOSCRIPT No matching script.'));
+    sent[1]?.reject(reply('NOSCRIPT No matching script.', sent[1] as Command));
     expect(sent).toHaveLength(3);
     sent[2]?.toWritable(socket);
     expect(sent[2]?.name).toBe('eval');
@@ -203,10 +322,10 @@ describe('script runs', () => {
   it('the resend after NOSCRIPT dropped unwritten: never sent (the NOSCRIPT reply ran nothing)', async () => {
     const client = redis();
     const sent = capture(client);
-    const run = trackedScript(client, LUA, SHA, 1);
+    const run = trackedScript(client, LUA, SHA, 1, undefined);
     const p = codeOf(run('k'));
     sent[0]?.toWritable({});
-    sent[0]?.reject(reply('NOSCRIPT No matching script.'));
+    sent[0]?.reject(reply('NOSCRIPT No matching script.', sent[0] as Command));
     sent[1]?.reject(closed());
     expect(await p).toBe('unavailable');
   });
@@ -214,11 +333,11 @@ describe('script runs', () => {
   it('a NOSCRIPT after the command timed out sends nothing more', async () => {
     const client = redis();
     const sent = capture(client);
-    const p = codeOf(trackedScript(client, LUA, SHA, 1)('k'));
+    const p = codeOf(trackedScript(client, LUA, SHA, 1, undefined)('k'));
     sent[0]?.toWritable({});
     sent[0]?.reject(new Error('Command timed out'));
     expect(await p).toBe('timeout');
-    sent[0]?.reject(reply('NOSCRIPT No matching script.'));
+    sent[0]?.reject(reply('NOSCRIPT No matching script.', sent[0] as Command));
     expect(sent).toHaveLength(1);
   });
 });

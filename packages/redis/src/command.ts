@@ -92,8 +92,13 @@ class TrackedCommand extends Command {
    * turns a "nothing ran" error into {@link CommandMaybeSentError}.
    */
   protected failed(err: Error, settle: (err: Error) => void): void {
+    // A reply to this command (ioredis names the command on each error reply;
+    // a failed AUTH that flushes the queues names AUTH), other than a
+    // redirection the outer wrapper counted already.
     const answered =
-      err.name === 'ReplyError' && !(this.#viaCluster && REDIRECTED.test(err.message));
+      err.name === 'ReplyError' &&
+      (err as { command?: { args?: unknown } }).command?.args === this.args &&
+      !(this.#viaCluster && REDIRECTED.test(err.message));
     const unknown = this.unknownWrites(answered);
     if (unknown > 0) {
       settle(claimsNothingRan(err) ? new CommandMaybeSentError(err) : err);
@@ -110,12 +115,19 @@ class TrackedCommand extends Command {
    * TRYAGAIN, CLUSTERDOWN) ran nothing on the node it was written to, and is
    * counted here, before the Cluster writes the command elsewhere.
    */
-  sendOn(client: RedisClient): void {
+  sendOn(client: RedisClient, deadlineMs: number | undefined): void {
+    // On a client without ioredis's `commandTimeout` (the store keeps its own
+    // deadline then), the command gets one too, so that it is settled, and
+    // ends, when its caller is told it timed out.
+    if (deadlineMs !== undefined) this.setTimeout(deadlineMs);
     client.sendCommand(this);
     if (!(client instanceof Cluster)) return;
     this.#viaCluster = true;
     const viaCluster = this.reject;
     this.reject = (err: Error) => {
+      // Settled (timed out): a late redirection is not followed, so a command
+      // its caller was told may have run is not sent anywhere again.
+      if (this.isSettled) return;
       if (typeof err?.message === 'string' && REDIRECTED.test(err.message)) this.#refusals++;
       viaCluster(err);
     };
@@ -143,6 +155,7 @@ class ScriptCommand extends TrackedCommand {
   readonly #client: RedisClient;
   readonly #scriptArgs: string[];
   readonly #keyPrefix: KeyPrefix;
+  readonly #deadlineMs: number | undefined;
   /** Sent whole even where the script was sent before (the resend after NOSCRIPT). */
   readonly #whole: boolean;
   #socket: object | undefined;
@@ -152,6 +165,7 @@ class ScriptCommand extends TrackedCommand {
     client: RedisClient,
     args: string[],
     keyPrefix: KeyPrefix,
+    deadlineMs: number | undefined,
     whole = false,
   ) {
     super('evalsha', [script.sha, script.numberOfKeys, ...args], keyPrefix);
@@ -159,6 +173,7 @@ class ScriptCommand extends TrackedCommand {
     this.#client = client;
     this.#scriptArgs = args;
     this.#keyPrefix = keyPrefix;
+    this.#deadlineMs = deadlineMs;
     this.#whole = whole;
   }
 
@@ -178,9 +193,10 @@ class ScriptCommand extends TrackedCommand {
       this.#client,
       this.#scriptArgs,
       this.#keyPrefix,
+      this.#deadlineMs,
       true,
     );
-    again.sendOn(this.#client);
+    again.sendOn(this.#client, this.#deadlineMs);
     // Its outcome is this command's, unless an earlier write of this one may
     // have run (then "nothing ran" is no longer true).
     again.promise.then(
@@ -254,13 +270,17 @@ function keyPrefixOf(client: RedisClient): KeyPrefix {
  * client's `get` on any other.
  *
  * @param client - the store's client
+ * @param deadlineMs - a reply deadline for each command, where the client has no `commandTimeout`
  */
-export function storeGet(client: RedisClient): (key: string) => Promise<string | null> {
+export function storeGet(
+  client: RedisClient,
+  deadlineMs: number | undefined,
+): (key: string) => Promise<string | null> {
   if (!tracksCommands(client)) return (key) => client.get(key);
   const prefix = keyPrefixOf(client);
   return (key) => {
     const command = new TrackedCommand('get', [key], prefix);
-    command.sendOn(client);
+    command.sendOn(client, deadlineMs);
     return command.promise as Promise<string | null>;
   };
 }
@@ -273,18 +293,20 @@ export function storeGet(client: RedisClient): (key: string) => Promise<string |
  * @param lua - the script's text
  * @param sha - its SHA-1 digest, hex (what EVALSHA takes)
  * @param numberOfKeys - how many of the arguments are keys (they come first)
+ * @param deadlineMs - a reply deadline for each run, where the client has no `commandTimeout`
  */
 export function trackedScript(
   client: RedisClient,
   lua: string,
   sha: string,
   numberOfKeys: number,
+  deadlineMs: number | undefined,
 ): (...args: string[]) => Promise<unknown> {
   const source = sourceOf(lua, sha, numberOfKeys);
   const prefix = keyPrefixOf(client);
   return (...args) => {
-    const command = new ScriptCommand(source, client, args, prefix);
-    command.sendOn(client);
+    const command = new ScriptCommand(source, client, args, prefix, deadlineMs);
+    command.sendOn(client, deadlineMs);
     return command.promise;
   };
 }

@@ -93,6 +93,11 @@ export class RedisConnection {
   readonly #commandTimeoutMs: number;
   /** The client has no `commandTimeout` of its own: the store enforces the reply deadline. */
   readonly #ownDeadline: boolean;
+  /**
+   * The reply deadline the store keeps itself, in milliseconds, on a client
+   * without ioredis's `commandTimeout` (a caller's); undefined otherwise.
+   */
+  readonly ownDeadlineMs: number | undefined;
   /** ioredis rejects commands while disconnected, so the store must wait for `ready` itself. */
   readonly #waitForReady: boolean;
   readonly #waiters = new Set<() => void>();
@@ -176,6 +181,7 @@ export class RedisConnection {
     };
     const timeout = options.commandTimeout ?? options.redisOptions?.commandTimeout;
     this.#ownDeadline = typeof timeout !== 'number';
+    this.ownDeadlineMs = this.#ownDeadline ? commandTimeoutMs : undefined;
     this.#waitForReady = options.enableOfflineQueue === false;
     // A caller's Cluster is used as it is: connecting its masters would make
     // ioredis refuse the caller's own commands for them meanwhile.
@@ -226,11 +232,13 @@ export class RedisConnection {
     const { retryStrategy: _r, enableOfflineQueue: _o, ...nodeDefaults } = this.#defaults();
     return new Cluster([...source.nodes], {
       enableOfflineQueue: false,
-      // A command whose connection closed is never sent again: it may have run.
-      retryDelayOnFailover: 0,
       clusterRetryStrategy: retryDelayMs,
       slotsRefreshTimeout: this.#commandTimeoutMs,
       ...source.clusterOptions,
+      // A command whose connection closed is never sent again: it may have
+      // run. After the caller's options (checked to be 0 or absent), as an
+      // explicit undefined would bring back ioredis's default of 100.
+      retryDelayOnFailover: 0,
       redisOptions: {
         ...nodeDefaults,
         ...source.redisOptions,

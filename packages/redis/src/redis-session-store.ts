@@ -323,8 +323,8 @@ export class RedisSessionStore implements SessionStore, SessionAdmin {
       ctx,
     });
     this.#connection = new RedisConnection(source, this.commandTimeoutMs);
-    this.#scripts = storeScripts(this.#connection.client);
-    this.#get = storeGet(this.#connection.client);
+    this.#scripts = storeScripts(this.#connection.client, this.#connection.ownDeadlineMs);
+    this.#get = storeGet(this.#connection.client, this.#connection.ownDeadlineMs);
     this.#admin = new RedisSessionAdmin(this.#connection, this.namespace);
     this.#observer.describeServer(connectionTarget(this.#connection));
     instrumentStore(this, this.#observer);

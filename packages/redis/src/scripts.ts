@@ -52,13 +52,14 @@ const SCRIPT_SHAS = Object.fromEntries(
  * auto-pipelining; else the commands {@link defineScripts} registers.
  *
  * @param client - the store's client
+ * @param deadlineMs - a reply deadline for each run, where the client has no `commandTimeout`
  */
-export function storeScripts(client: RedisClient): SessionScripts {
+export function storeScripts(client: RedisClient, deadlineMs: number | undefined): SessionScripts {
   if (!tracksCommands(client)) return defineScripts(client);
   const scripts = {} as Record<ScriptName, ScriptCommand>;
   for (const name of Object.keys(LUA_SCRIPTS) as ScriptName[]) {
     const { lua, numberOfKeys } = LUA_SCRIPTS[name];
-    scripts[name] = trackedScript(client, lua, SCRIPT_SHAS[name], numberOfKeys);
+    scripts[name] = trackedScript(client, lua, SCRIPT_SHAS[name], numberOfKeys, deadlineMs);
   }
   return Object.freeze(scripts);
 }
