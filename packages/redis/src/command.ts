@@ -144,6 +144,15 @@ interface ScriptSource {
   readonly loaded: WeakSet<object>;
 }
 
+/** What every run of one script on one client shares. */
+interface ScriptTarget {
+  readonly source: ScriptSource;
+  readonly client: RedisClient;
+  readonly keyPrefix: KeyPrefix;
+  /** A reply deadline for each run, where the client has no `commandTimeout`. */
+  readonly deadlineMs: number | undefined;
+}
+
 /**
  * A script run: EVAL with the script's text the first time on a connection
  * (which caches it on that server), EVALSHA after that. A NOSCRIPT reply (the
@@ -151,30 +160,23 @@ interface ScriptSource {
  * EVAL, and its outcome is this command's.
  */
 class ScriptCommand extends TrackedCommand {
-  readonly #script: ScriptSource;
-  readonly #client: RedisClient;
+  readonly #target: ScriptTarget;
   readonly #scriptArgs: string[];
-  readonly #keyPrefix: KeyPrefix;
-  readonly #deadlineMs: number | undefined;
   /** Sent whole even where the script was sent before (the resend after NOSCRIPT). */
   readonly #whole: boolean;
   #socket: object | undefined;
 
-  constructor(
-    script: ScriptSource,
-    client: RedisClient,
-    args: string[],
-    keyPrefix: KeyPrefix,
-    deadlineMs: number | undefined,
-    whole = false,
-  ) {
-    super('evalsha', [script.sha, script.numberOfKeys, ...args], keyPrefix);
-    this.#script = script;
-    this.#client = client;
+  constructor(target: ScriptTarget, args: string[], whole = false) {
+    const { source } = target;
+    super('evalsha', [source.sha, source.numberOfKeys, ...args], target.keyPrefix);
+    this.#target = target;
     this.#scriptArgs = args;
-    this.#keyPrefix = keyPrefix;
-    this.#deadlineMs = deadlineMs;
     this.#whole = whole;
+  }
+
+  /** Sends the run on its client. */
+  send(): void {
+    this.sendOn(this.#target.client, this.#target.deadlineMs);
   }
 
   protected override failed(err: Error, settle: (err: Error) => void): void {
@@ -186,17 +188,10 @@ class ScriptCommand extends TrackedCommand {
     // its caller was told it may have run, and may be writing again by now.
     if (this.isSettled) return;
     this.refused();
-    if (this.#socket !== undefined) this.#script.loaded.delete(this.#socket);
+    if (this.#socket !== undefined) this.#target.source.loaded.delete(this.#socket);
     // Sent whole (EVAL never answers NOSCRIPT): one resend at most.
-    const again = new ScriptCommand(
-      this.#script,
-      this.#client,
-      this.#scriptArgs,
-      this.#keyPrefix,
-      this.#deadlineMs,
-      true,
-    );
-    again.sendOn(this.#client, this.#deadlineMs);
+    const again = new ScriptCommand(this.#target, this.#scriptArgs, true);
+    again.send();
     // Its outcome is this command's, unless an earlier write of this one may
     // have run (then "nothing ran" is no longer true).
     again.promise.then(
@@ -212,15 +207,15 @@ class ScriptCommand extends TrackedCommand {
   }
 
   override toWritable(socket: object): string | Buffer {
-    const { loaded } = this.#script;
+    const { source } = this.#target;
     this.#socket = socket;
-    if (loaded.has(socket) && !this.#whole) {
+    if (source.loaded.has(socket) && !this.#whole) {
       this.name = 'evalsha';
-      this.args[0] = this.#script.sha;
+      this.args[0] = source.sha;
     } else {
-      loaded.add(socket);
+      source.loaded.add(socket);
       this.name = 'eval';
-      this.args[0] = this.#script.lua;
+      this.args[0] = source.lua;
     }
     return super.toWritable(socket);
   }
@@ -245,13 +240,10 @@ function sourceOf(lua: string, sha: string, numberOfKeys: number): ScriptSource 
  * @param client - the store's client
  */
 export function tracksCommands(client: RedisClient): boolean {
-  if (client instanceof Redis) {
-    return client.options.enableAutoPipelining !== true;
-  }
-  if (client instanceof Cluster) {
-    return client.options.enableAutoPipelining !== true;
-  }
-  return false;
+  return (
+    (client instanceof Redis || client instanceof Cluster) &&
+    client.options.enableAutoPipelining !== true
+  );
 }
 
 /** An ioredis `keyPrefix`: a string, or a Buffer (ioredis takes both). */
@@ -302,11 +294,15 @@ export function trackedScript(
   numberOfKeys: number,
   deadlineMs: number | undefined,
 ): (...args: string[]) => Promise<unknown> {
-  const source = sourceOf(lua, sha, numberOfKeys);
-  const prefix = keyPrefixOf(client);
+  const target: ScriptTarget = {
+    source: sourceOf(lua, sha, numberOfKeys),
+    client,
+    keyPrefix: keyPrefixOf(client),
+    deadlineMs,
+  };
   return (...args) => {
-    const command = new ScriptCommand(source, client, args, prefix, deadlineMs);
-    command.sendOn(client, deadlineMs);
+    const command = new ScriptCommand(target, args);
+    command.send();
     return command.promise;
   };
 }
