@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -256,6 +256,55 @@ describe('a real redis-server', () => {
     const serverDir = mkdtempSync(join(tmpdir(), 'greentic-redis-'));
     await stopRedisServer({ port: 1, pid: dead, dir: serverDir });
     expect(existsSync(serverDir)).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'stopRedisServer never signals a PID that is no longer its server: another process, or a thread of one',
+    async () => {
+      // A stale handle whose PID was reused: once by a process, once by a
+      // thread id (kill(2) on a thread id signals its whole process).
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+        stdio: 'ignore',
+      });
+      try {
+        const pid = child.pid as number;
+        let threads: number[] = [];
+        for (let i = 0; i < 100 && threads.length === 0; i++) {
+          threads = readdirSync(`/proc/${pid}/task`)
+            .map(Number)
+            .filter((t) => t !== pid);
+          if (threads.length === 0) await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(threads.length).toBeGreaterThan(0);
+        const serverDir = mkdtempSync(join(tmpdir(), 'greentic-redis-'));
+        await stopRedisServer({ port: 6379, pid: threads[0] as number, dir: serverDir }, 'SIGKILL');
+        await stopRedisServer({ port: 6379, pid, dir: serverDir }, 'SIGKILL');
+        expect(existsSync(serverDir)).toBe(false);
+        expect(child.exitCode).toBeNull();
+        expect(child.signalCode).toBeNull();
+        expect(() => process.kill(pid, 0)).not.toThrow();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('stopRedisServer of a handle whose server was restarted leaves the new server running', async () => {
+    await ensureRedisServer();
+    const first = await startRedisServer();
+    await stopRedisServer(first, 'SIGKILL', false);
+    const second = await startRedisServer(first.port, first.dir);
+    try {
+      expect(second.pid).not.toBe(first.pid);
+      await stopRedisServer(first, 'SIGKILL', false);
+      const ping = spawnSync('redis-cli', ['-p', String(second.port), 'ping'], {
+        encoding: 'utf8',
+      });
+      expect(ping.stdout.trim()).toBe('PONG');
+    } finally {
+      await stopRedisServer(second);
+    }
+    expect(existsSync(second.dir)).toBe(false);
   });
 
   it('ensureRedisServer() finds or installs it, and a started server answers PING', async () => {

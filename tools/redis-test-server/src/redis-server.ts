@@ -5,7 +5,15 @@
  * missing and the machine allows it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -108,18 +116,41 @@ export async function startRedisServer(
   throw new Error(`redis-server on port ${p} did not answer PING`);
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether `handle.pid` is still the redis-server listening on `handle.port`.
+ *
+ * A PID is reused once its process is gone, and on Linux thread ids share
+ * the PID space: `kill(2)` on a reused number that is now a thread of some
+ * other process signals that whole process. So on Linux the number must
+ * still name a live (not zombie) redis-server process, not a thread, whose
+ * title or arguments carry this port. Without `/proc` it falls back to
+ * "some process has this PID".
+ */
+function isServer(handle: RedisServerHandle): boolean {
+  const { pid, port } = handle;
+  if (!existsSync('/proc/self/status')) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  let status: string;
+  let cmdline: string;
   try {
-    process.kill(pid, 0);
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return false;
   }
-  // A killed daemon may linger as a zombie until its new parent reaps it.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
+  const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
+  return (
+    field('Name') === 'redis-server' &&
+    field('Tgid') === String(pid) &&
+    field('State') !== 'Z' &&
+    new RegExp(`[:\\s\\0]${port}(?:[\\s\\0]|$)`).test(cmdline)
+  );
 }
 
 /**
@@ -131,8 +162,8 @@ export async function stopRedisServer(
   signal: NodeJS.Signals = 'SIGTERM',
   removeDir = true,
 ): Promise<void> {
-  if (alive(handle.pid)) process.kill(handle.pid, signal);
-  for (let i = 0; i < 200 && alive(handle.pid); i++) await sleep(25);
+  if (isServer(handle)) process.kill(handle.pid, signal);
+  for (let i = 0; i < 200 && isServer(handle); i++) await sleep(25);
   if (removeDir) rmSync(handle.dir, { recursive: true, force: true });
 }
 
