@@ -1,32 +1,19 @@
-import {
-  mutableJsonCopy,
-  type SessionStore,
-  type TenantSessionStore,
-} from '@greentic/session-core';
+import { mutableJsonCopy, type TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
   invalidInput,
   type OpContext,
+  readInput,
   sessionError,
-  validateTenantId,
-  validateTtlSecs,
 } from '@greentic/session-core/backend';
-import { writeSession } from '@greentic/session-turn';
+import { readStorageOptions, type StorageOptions, writeSession } from '@greentic/session-turn';
 import type { JsonValue, SessionSnapshot } from '@greentic/session-types';
 import type { Storage, StoreItems } from 'botbuilder-core';
 
 const ctx = (op: string): OpContext => ({ pkg: '@greentic/session-botbuilder', op });
 
-/** Options of {@link GreenticStorage}. */
-export interface GreenticStorageOptions {
-  /** The store, or a tenant view of it. */
-  store: SessionStore | TenantSessionStore;
-  /** Tenant that owns the sessions; required with a plain store. */
-  tenantId?: string;
-  /** `ttlSecs` written with every write; 0 = never expires. @default 0 */
-  ttlSecs?: number;
-  /** Prefix of the store key before the storage key. @default 'botbuilder:' */
-  prefix?: string;
+/** Options of {@link GreenticStorage}. `prefix` defaults to `'botbuilder:'`. */
+export interface GreenticStorageOptions extends StorageOptions {
   /**
    * What a write without an eTag, or with `'*'`, does: `'overwrite'` (the
    * `Storage` contract; last writer wins) or `'reject'` (throw
@@ -60,40 +47,23 @@ export class GreenticStorage implements Storage {
    */
   constructor(options: GreenticStorageOptions) {
     const c = ctx('GreenticStorage');
-    if (typeof options !== 'object' || options === null) {
-      throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-    }
-    const {
-      store,
-      tenantId,
-      ttlSecs = 0,
-      prefix = 'botbuilder:',
-      unconditionalWrites = 'overwrite',
-      ...rest
-    } = options;
-    const extra = Object.keys(rest)[0];
-    if (extra !== undefined) throw invalidInput(c, `options.${extra} is not a known option`);
-    if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
-      throw invalidInput(c, `options.store must be a SessionStore, got ${describeValue(store)}`);
-    }
-    if (typeof prefix !== 'string') throw invalidInput(c, 'options.prefix must be a string');
+    const { view, ttlSecs, prefix, extra } = readStorageOptions(options, c, 'botbuilder:', [
+      'unconditionalWrites',
+    ]);
+    const unconditionalWrites = extra.unconditionalWrites ?? 'overwrite';
     if (unconditionalWrites !== 'overwrite' && unconditionalWrites !== 'reject') {
       throw invalidInput(c, "options.unconditionalWrites must be 'overwrite' or 'reject'");
     }
-    this.#ttlSecs = validateTtlSecs(ttlSecs, c, 'options.ttlSecs');
+    this.#view = view;
+    this.#ttlSecs = ttlSecs;
     this.#prefix = prefix;
     this.#reject = unconditionalWrites === 'reject';
-    this.#view =
-      'forTenant' in store
-        ? store.forTenant(validateTenantId(tenantId, c, 'options.tenantId'))
-        : store;
   }
 
   /** Reads items; each carries `eTag` `<session id>:<cas>`. Missing keys are left out. */
   async read(keys: string[]): Promise<StoreItems> {
-    if (!Array.isArray(keys)) throw invalidInput(ctx('read'), 'keys must be an array');
     const items: StoreItems = {};
-    for (const key of keys) {
+    for (const key of storageKeys(keys, ctx('read'))) {
       const got = await this.#view.get(this.#prefix + key);
       const data = got?.session.data;
       if (got === null || typeof data !== 'object' || data === null || Array.isArray(data))
@@ -119,24 +89,30 @@ export class GreenticStorage implements Storage {
    */
   async write(changes: StoreItems): Promise<void> {
     const c = ctx('write');
-    if (typeof changes !== 'object' || changes === null) {
-      throw invalidInput(c, 'changes must be an object');
-    }
-    for (const [key, item] of Object.entries(changes)) {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        throw invalidInput(c, `changes[${JSON.stringify(key)}] must be an object`);
+    // Read whole before anything is written: a getter or Proxy cannot fail halfway.
+    const writes = readInput(c, 'changes', () => {
+      if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+        throw invalidInput(c, `changes must be an object, got ${describeValue(changes)}`);
       }
-      const { eTag, ...value } = item as { eTag?: unknown } & Record<string, JsonValue>;
-      const k = this.#prefix + key;
-      if (typeof eTag === 'string' && eTag !== '*') await this.#writeIfMatch(k, eTag, value);
-      else await this.#writeUnconditionally(k, value);
+      return Object.entries(changes).map(([key, item]) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          throw invalidInput(c, `changes[${JSON.stringify(key)}] must be an object`);
+        }
+        const { eTag, ...value } = item as { eTag?: unknown } & Record<string, JsonValue>;
+        return { key: this.#prefix + key, eTag, value };
+      });
+    });
+    for (const { key, eTag, value } of writes) {
+      if (typeof eTag === 'string' && eTag !== '*') await this.#writeIfMatch(key, eTag, value);
+      else await this.#writeUnconditionally(key, value);
     }
   }
 
   /** Deletes items. */
   async delete(keys: string[]): Promise<void> {
-    if (!Array.isArray(keys)) throw invalidInput(ctx('delete'), 'keys must be an array');
-    for (const key of keys) await this.#view.delete(this.#prefix + key);
+    for (const key of storageKeys(keys, ctx('delete'))) {
+      await this.#view.delete(this.#prefix + key);
+    }
   }
 
   #withData(s: SessionSnapshot, value: JsonValue): SessionSnapshot {
@@ -176,4 +152,19 @@ export class GreenticStorage implements Storage {
       c,
     );
   }
+}
+
+/** The keys of a `read` or `delete`: an array of strings, copied once. */
+function storageKeys(keys: unknown, c: OpContext): string[] {
+  return readInput(c, 'keys', () => {
+    if (!Array.isArray(keys))
+      throw invalidInput(c, `keys must be an array, got ${describeValue(keys)}`);
+    const copy = Array.from(keys as unknown[]);
+    for (const [i, key] of copy.entries()) {
+      if (typeof key !== 'string') {
+        throw invalidInput(c, `keys[${i}] must be a string, got ${describeValue(key)}`);
+      }
+    }
+    return copy as string[];
+  });
 }

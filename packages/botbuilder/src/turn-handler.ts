@@ -1,6 +1,7 @@
 import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
 import {
   createTurnRunner,
+  readAdapterOptions,
   type Turn,
   type TurnResult,
   type TurnRunnerOptions,
@@ -58,23 +59,27 @@ export function createBotTurnHandler<S>(
   logic: BotTurnLogic<S>,
 ): (context: TurnContext) => Promise<TurnResult> {
   const c = ctxOf('createBotTurnHandler');
-  if (typeof options !== 'object' || options === null) {
-    throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-  }
-  const {
-    getSessionKey = defaultBotbuilderSessionKey,
-    getEventId = (context: TurnContext) => context.activity.id,
-    ...rest
-  } = options;
+  const { own, runner: runnerOptions } = readAdapterOptions<S>(
+    options,
+    ['getSessionKey', 'getEventId'],
+    c,
+  );
+  const getSessionKey = (
+    own.getSessionKey === undefined ? defaultBotbuilderSessionKey : own.getSessionKey
+  ) as (context: TurnContext) => string | undefined;
   if (typeof getSessionKey !== 'function') {
     throw invalidInput(c, 'options.getSessionKey must be a function');
   }
-  if (typeof getEventId !== 'function')
+  const getEventId = (
+    own.getEventId === undefined ? (context: TurnContext) => context.activity.id : own.getEventId
+  ) as (context: TurnContext) => string | undefined;
+  if (typeof getEventId !== 'function') {
     throw invalidInput(c, 'options.getEventId must be a function');
+  }
   if (typeof logic !== 'function') {
     throw invalidInput(c, `logic must be a function, got ${describeValue(logic)}`);
   }
-  const runner = createTurnRunner<S>({ ...rest, flowId: 'botbuilder' });
+  const runner = createTurnRunner<S>({ ...runnerOptions, flowId: 'botbuilder' });
 
   return async (context) => {
     const rc = ctxOf('turn');

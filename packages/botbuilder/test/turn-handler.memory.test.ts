@@ -107,9 +107,18 @@ describe('createBotTurnHandler on memory, one TestAdapter', () => {
       null,
       { store, tenantId: 'acme', getSessionKey: 1 },
       { store, tenantId: 'acme', getEventId: 1 },
+      { store, tenantId: 'acme', flowId: 'mine' },
       { store },
+      Object.defineProperty({ store }, 'tenantId', {
+        enumerable: true,
+        get() {
+          throw new Error('getter');
+        },
+      }),
     ]) {
-      expect(() => createBotTurnHandler(bad as never, countingLogic)).toThrow(SessionError);
+      expect(() => createBotTurnHandler(bad as never, countingLogic)).toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
     }
     expect(() => createBotTurnHandler({ store, tenantId: 'acme' }, 1 as never)).toThrow(
       SessionError,
@@ -224,5 +233,56 @@ describe('GreenticStorage', () => {
     await expect(storage.delete('x' as never)).rejects.toThrow(SessionError);
     await expect(storage.write(null as never)).rejects.toThrow(SessionError);
     await expect(storage.write({ k: 1 })).rejects.toThrow(SessionError);
+    await expect(storage.read([1] as never)).rejects.toThrow(SessionError);
+    expect(() => new GreenticStorage({ store: store.forTenant('a'), tenantId: 'b' })).toThrow(
+      expect.objectContaining({ code: 'tenant_mismatch' }),
+    );
+  });
+
+  it('a write whose changes throw while read writes nothing at all, and says invalid_input', async () => {
+    const store = new InMemorySessionStore();
+    const storage = new GreenticStorage({ store, tenantId: 'a' });
+    const changes: Record<string, unknown> = { first: { n: 1 } };
+    Object.defineProperty(changes, 'second', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    await expect(storage.write(changes as never)).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    const item: Record<string, unknown> = { n: 2 };
+    Object.defineProperty(item, 'eTag', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    await expect(storage.write({ first: { n: 1 }, second: item } as never)).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    expect(await store.get('botbuilder:first')).toBeNull();
+  });
+
+  it('keys are read once, as strings: an object key cannot run code or name another key', async () => {
+    const store = new InMemorySessionStore();
+    const storage = new GreenticStorage({ store, tenantId: 'a' });
+    await storage.write({ k: { n: 1 } });
+    let calls = 0;
+    const sly = {
+      toString() {
+        calls++;
+        return 'k';
+      },
+    };
+    await expect(storage.read([sly] as never)).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    await expect(storage.delete(['x', sly] as never)).rejects.toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    expect(calls).toBe(0);
+    expect(await store.get('botbuilder:k')).not.toBeNull();
   });
 });

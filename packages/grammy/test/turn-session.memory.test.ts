@@ -293,4 +293,11 @@ describe('sessionStorage', () => {
       expect(() => sessionStorage(bad as never)).toThrow(SessionError);
     }
   });
+
+  it("refuses a tenantId that is not the given view's tenant instead of ignoring it", () => {
+    const store = new InMemorySessionStore();
+    expect(() => sessionStorage({ store: store.forTenant('acme'), tenantId: 'globex' })).toThrow(
+      expect.objectContaining({ code: 'tenant_mismatch' }),
+    );
+  });
 });

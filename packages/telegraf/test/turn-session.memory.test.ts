@@ -223,4 +223,11 @@ describe('telegrafSessionStore', () => {
       expect(() => telegrafSessionStore(bad as never)).toThrow(SessionError);
     }
   });
+
+  it("refuses a tenantId that is not the given view's tenant instead of ignoring it", () => {
+    const store = new InMemorySessionStore();
+    expect(() =>
+      telegrafSessionStore({ store: store.forTenant('acme'), tenantId: 'globex' }),
+    ).toThrow(expect.objectContaining({ code: 'tenant_mismatch' }));
+  });
 });

@@ -3,10 +3,19 @@ export {
   createTurnMiddleware,
   defineTurnSession,
   describeCall,
+  readAdapterOptions,
   type TurnMiddlewareAdapter,
   type TurnMiddlewareFn,
   type TurnMiddlewareOptions,
 } from './middleware.js';
+export {
+  type DataStorage,
+  dataStorage,
+  type ResolvedStorageOptions,
+  readStorageOptions,
+  type StorageOptions,
+  tenantViewOf,
+} from './store-options.js';
 export { isReadOnlyMethod, placeholderResult } from './telegram.js';
 export {
   createTurnRunner,

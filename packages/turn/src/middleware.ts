@@ -1,5 +1,10 @@
-import { describeValue, invalidInput, type OpContext } from '@greentic/session-core/backend';
-import { createTurnRunner, type Turn, type TurnRunnerOptions } from './turn-runner.js';
+import { invalidInput, type OpContext, readOptions } from '@greentic/session-core/backend';
+import {
+  createTurnRunner,
+  TURN_RUNNER_OPTION_NAMES,
+  type Turn,
+  type TurnRunnerOptions,
+} from './turn-runner.js';
 
 /**
  * Options of a middleware adapter built on {@link createTurnMiddleware}: the
@@ -49,6 +54,37 @@ export type TurnMiddlewareFn<C> = (
 ) => Promise<void>;
 
 /**
+ * Reads the options of an adapter built on the turn runner, for adapter
+ * authors: a plain object read exactly once (a getter or Proxy cannot hand
+ * validation one value and the adapter another; one that throws gives
+ * `invalid_input`), split into the adapter's own options (`ownNames`) and
+ * the runner's. `flowId` is not accepted: the adapter sets it.
+ *
+ * @param options - the user's options
+ * @param ownNames - the adapter's own option names
+ * @param ctx - operation context for errors (the adapter's package)
+ * @returns `own`, each own option's value (absent ones undefined), and
+ *   `runner`, a plain copy of the rest for {@link createTurnRunner}
+ * @throws SessionError `invalid_input` for a non-plain object or an unknown option
+ */
+export function readAdapterOptions<S>(
+  options: unknown,
+  ownNames: readonly string[],
+  ctx: OpContext,
+): {
+  own: Readonly<Record<string, unknown>>;
+  runner: Omit<TurnRunnerOptions<S>, 'flowId'>;
+} {
+  const runnerNames = TURN_RUNNER_OPTION_NAMES.filter((name) => name !== 'flowId');
+  const all = readOptions(options, [...runnerNames, ...ownNames], ctx, 'options');
+  const own: Record<string, unknown> = Object.create(null);
+  const runner: Record<string, unknown> = {};
+  for (const name of ownNames) own[name] = all[name];
+  for (const name of runnerNames) if (name in all) runner[name] = all[name];
+  return { own, runner: runner as Omit<TurnRunnerOptions<S>, 'flowId'> };
+}
+
+/**
  * The framework-neutral middleware of the grammY and Telegraf adapters, for
  * adapter authors: runs `inner` for each update as a turn of a
  * {@link createTurnRunner | turn runner}, with `ctx.session` as the draft
@@ -65,25 +101,32 @@ export function createTurnMiddleware<S, C extends object>(
   adapter: TurnMiddlewareAdapter<S, C>,
 ): TurnMiddlewareFn<C> {
   const c: OpContext = { pkg: adapter.pkg, op: 'turnSession' };
-  if (typeof options !== 'object' || options === null) {
-    throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-  }
-  const {
-    getSessionKey = adapter.defaultSessionKey,
-    passthrough = adapter.defaultPassthrough,
-    ...rest
-  } = options;
-  if (typeof getSessionKey !== 'function') {
+  const { own, runner: runnerOptions } = readAdapterOptions<S>(
+    options,
+    ['getSessionKey', 'passthrough'],
+    c,
+  );
+  const { getSessionKey, passthrough } = own;
+  const sessionKeyOf = (
+    getSessionKey === undefined ? adapter.defaultSessionKey : getSessionKey
+  ) as (ctx: C) => string | undefined | Promise<string | undefined>;
+  if (typeof sessionKeyOf !== 'function') {
     throw invalidInput(c, 'options.getSessionKey must be a function');
   }
-  if (typeof passthrough !== 'function') {
+  const isPassthrough = (passthrough === undefined ? adapter.defaultPassthrough : passthrough) as (
+    method: string,
+  ) => boolean;
+  if (typeof isPassthrough !== 'function') {
     throw invalidInput(c, 'options.passthrough must be a function');
   }
-  const runner = createTurnRunner<S>({ ...rest, flowId: adapter.flowId });
+  const runner = createTurnRunner<S>({
+    ...runnerOptions,
+    flowId: adapter.flowId,
+  } as TurnRunnerOptions<S>);
   const sessionCtx: OpContext = { pkg: adapter.pkg, op: 'ctx.session' };
 
   return async (ctx, inner, next) => {
-    const found = getSessionKey(ctx);
+    const found = sessionKeyOf(ctx);
     // A key computed synchronously (the defaults') is used without a wait.
     const key = typeof found === 'string' || found === undefined ? found : await found;
     if (key === undefined) {
@@ -102,7 +145,7 @@ export function createTurnMiddleware<S, C extends object>(
     }
     let current: Turn<S> | undefined;
     const currentTurn = () => current;
-    const undo = adapter.intercept(ctx, currentTurn, passthrough);
+    const undo = adapter.intercept(ctx, currentTurn, isPassthrough);
     defineTurnSession(ctx, currentTurn as () => Turn<S>, sessionCtx);
     let fellThrough = false;
     try {

@@ -11,10 +11,10 @@ import {
   invalidInput,
   type OpContext,
   observerOf,
+  readOptions,
   sessionError,
   validateCount,
   validateSessionKey,
-  validateTenantId,
   validateTtlSecs,
 } from '@greentic/session-core/backend';
 import type {
@@ -25,6 +25,7 @@ import type {
   SessionSnapshot,
   StoredSession,
 } from '@greentic/session-types';
+import { tenantViewOf } from './store-options.js';
 import {
   hasEvent,
   nextTurnLabel,
@@ -262,7 +263,8 @@ function count(value: unknown, fallback: number, field: string, min: number, max
   return n;
 }
 
-const OPTION_NAMES = new Set([
+/** The option names {@link createTurnRunner} accepts (internal: the middleware reads them too). */
+export const TURN_RUNNER_OPTION_NAMES: readonly string[] = [
   'store',
   'tenantId',
   'flowId',
@@ -275,7 +277,9 @@ const OPTION_NAMES = new Set([
   'baseDelayMs',
   'maxDelayMs',
   'random',
-]);
+];
+
+const RUN_OPTION_NAMES = ['userId', 'teamId'];
 
 /** What one attempt returns when its commit lost the race. */
 const CONFLICT = Symbol('conflict');
@@ -299,54 +303,27 @@ const STALE = Symbol('stale');
  */
 export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): TurnRunner<D> {
   const c = ctx('createTurnRunner');
-  if (typeof options !== 'object' || options === null) {
-    throw invalidInput(c, `options must be an object, got ${describeValue(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!OPTION_NAMES.has(k)) throw invalidInput(c, `options.${k} is not a known option`);
-  }
-  const { store } = options;
-  if (typeof store !== 'object' || store === null || typeof store.updateCas !== 'function') {
-    throw invalidInput(c, `options.store must be a SessionStore, got ${describeValue(store)}`);
-  }
-  let view: TenantSessionStore;
-  if ('forTenant' in store && typeof store.forTenant === 'function') {
-    if (options.tenantId === undefined) {
-      throw invalidInput(c, 'options.tenantId is required with a SessionStore (or pass a view)');
-    }
-    view = store.forTenant(validateTenantId(options.tenantId, c, 'options.tenantId'));
-  } else {
-    view = store as TenantSessionStore;
-    if (options.tenantId !== undefined) {
-      const tenantId = validateTenantId(options.tenantId, c, 'options.tenantId');
-      if (tenantId !== view.tenantId) {
-        throw sessionError(
-          'tenant_mismatch',
-          c,
-          `options.tenantId ${JSON.stringify(tenantId)} differs from the view's tenant`,
-        );
-      }
-    }
-  }
-  const flowId = options.flowId ?? 'turn';
-  if (typeof flowId !== 'string' || flowId.length === 0 || flowId.length > 1024) {
+  // Each option read once: a getter or Proxy cannot validate one value and run another.
+  const o = readOptions(options, TURN_RUNNER_OPTION_NAMES, c, 'options');
+  const view = tenantViewOf(o.store, o.tenantId, c);
+  const givenFlowId = o.flowId ?? 'turn';
+  if (typeof givenFlowId !== 'string' || givenFlowId.length === 0 || givenFlowId.length > 1024) {
     throw invalidInput(
       c,
-      `options.flowId must be a non-empty string, got ${describeValue(flowId)}`,
+      `options.flowId must be a non-empty string, got ${describeValue(givenFlowId)}`,
     );
   }
+  const flowId: string = givenFlowId;
   const ttlSecs =
-    options.ttlSecs === undefined
-      ? undefined
-      : validateTtlSecs(options.ttlSecs, c, 'options.ttlSecs');
-  const initial = options.initial ?? (() => undefined);
+    o.ttlSecs === undefined ? undefined : validateTtlSecs(o.ttlSecs, c, 'options.ttlSecs');
+  const initial = (o.initial ?? (() => undefined)) as () => D | undefined;
   if (typeof initial !== 'function') throw invalidInput(c, 'options.initial must be a function');
-  const random = options.random ?? Math.random;
+  const random = (o.random ?? Math.random) as () => number;
   if (typeof random !== 'function') throw invalidInput(c, 'options.random must be a function');
-  const rememberEvents = count(options.rememberEvents, 64, 'rememberEvents', 1, 10_000);
-  const keepOutbox = count(options.keepOutbox, 4, 'keepOutbox', 0, 10_000);
-  const maxAttempts = count(options.maxAttempts, 16, 'maxAttempts', 1, 1_000);
-  const cacheSessions = count(options.cacheSessions, 1000, 'cacheSessions', 0, 1_000_000);
+  const rememberEvents = count(o.rememberEvents, 64, 'rememberEvents', 1, 10_000);
+  const keepOutbox = count(o.keepOutbox, 4, 'keepOutbox', 0, 10_000);
+  const maxAttempts = count(o.maxAttempts, 16, 'maxAttempts', 1, 1_000);
+  const cacheSessions = count(o.cacheSessions, 1000, 'cacheSessions', 0, 1_000_000);
   /** Key → the session as this runner last committed (or read) it, oldest first. */
   const cache = new Map<SessionKey, StoredSession>();
   const useCache = cacheSessions > 0 && ttlSecs !== undefined;
@@ -356,8 +333,8 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     cache.set(key, stored);
     if (cache.size > cacheSessions) cache.delete(cache.keys().next().value as SessionKey);
   };
-  const baseDelayMs = count(options.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
-  const maxDelayMs = count(options.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
+  const baseDelayMs = count(o.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
+  const maxDelayMs = count(o.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
   // Full jitter, as `mutate`: after the n-th conflict wait up to
   // min(maxDelayMs, baseDelayMs * 2^(n-1)) ms.
   const backoffMs = (attempt: number) => {
@@ -386,15 +363,9 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     let userId: string | null = null;
     let teamId: string | null = null;
     if (opts !== undefined) {
-      if (typeof opts !== 'object' || opts === null) {
-        throw invalidInput(rc, 'opts must be an object');
-      }
-      for (const k of Object.keys(opts)) {
-        if (k !== 'userId' && k !== 'teamId')
-          throw invalidInput(rc, `opts.${k} is not a known option`);
-      }
-      userId = opts.userId ?? null;
-      teamId = opts.teamId ?? null;
+      const o = readOptions(opts, RUN_OPTION_NAMES, rc);
+      userId = (o.userId ?? null) as string | null;
+      teamId = (o.teamId ?? null) as string | null;
     }
 
     // One get and one updateCas per attempt, whether the session exists or

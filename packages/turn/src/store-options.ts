@@ -1,0 +1,175 @@
+import {
+  mutableJsonCopy,
+  type SessionStore,
+  type TenantSessionStore,
+} from '@greentic/session-core';
+import {
+  describeValue,
+  invalidInput,
+  type OpContext,
+  readInput,
+  readOptions,
+  sessionError,
+  validateTenantId,
+  validateTtlSecs,
+} from '@greentic/session-core/backend';
+import type { SessionSnapshot } from '@greentic/session-types';
+import { writeSession } from './create-if-absent.js';
+
+/**
+ * The tenant view that a `store` option and an optional `tenantId` name, as
+ * every adapter reads them: a `SessionStore` needs `tenantId` and is narrowed
+ * with `forTenant`; a view (`store.forTenant(…)`) is used as it is, and a
+ * `tenantId` given beside it must be the view's own tenant.
+ *
+ * @param store - the caller's `options.store`
+ * @param tenantId - the caller's `options.tenantId`
+ * @param ctx - operation context for errors
+ * @throws SessionError `invalid_input` for a missing or bad store or tenant,
+ *   `tenant_mismatch` when `tenantId` is not the view's tenant
+ */
+export function tenantViewOf(
+  store: unknown,
+  tenantId: unknown,
+  ctx: OpContext,
+): TenantSessionStore {
+  // A Proxy store could throw from these checks: that is bad input, not a crash.
+  const kind = readInput(ctx, 'options.store', () => {
+    if (typeof store !== 'object' || store === null) return 'bad';
+    const s = store as Partial<SessionStore>;
+    if (typeof s.get !== 'function' || typeof s.updateCas !== 'function') return 'bad';
+    return typeof s.forTenant === 'function' ? 'store' : 'view';
+  });
+  if (kind === 'bad') {
+    throw invalidInput(ctx, `options.store must be a SessionStore, got ${describeValue(store)}`);
+  }
+  if (kind === 'store') {
+    if (tenantId === undefined) {
+      throw invalidInput(ctx, 'options.tenantId is required with a SessionStore (or pass a view)');
+    }
+    const tenant = validateTenantId(tenantId, ctx, 'options.tenantId');
+    return readInput(ctx, 'options.store', () => (store as SessionStore).forTenant(tenant));
+  }
+  const view = store as TenantSessionStore;
+  if (tenantId !== undefined) {
+    const tenant = validateTenantId(tenantId, ctx, 'options.tenantId');
+    if (tenant !== view.tenantId) {
+      throw sessionError(
+        'tenant_mismatch',
+        ctx,
+        `options.tenantId ${JSON.stringify(tenant)} differs from the view's tenant`,
+      );
+    }
+  }
+  return view;
+}
+
+/** Options shared by the storage-level adapters (a framework's own session API). */
+export interface StorageOptions {
+  /** The store, or a tenant view of it. */
+  store: SessionStore | TenantSessionStore;
+  /** Tenant that owns the sessions; required with a plain store, must match a view's tenant. */
+  tenantId?: string;
+  /** `ttlSecs` written with every write; 0 = never expires. @default 0 */
+  ttlSecs?: number;
+  /** Prefix of the store key before the framework's session key. */
+  prefix?: string;
+}
+
+/** {@link StorageOptions} read and validated. */
+export interface ResolvedStorageOptions {
+  /** Where the sessions live. */
+  readonly view: TenantSessionStore;
+  /** `ttlSecs` of every write. */
+  readonly ttlSecs: number;
+  /** Prefix of every store key. */
+  readonly prefix: string;
+  /** The adapter's own options (named in `extraNames`), each read once. */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+const STORAGE_OPTION_NAMES = ['store', 'tenantId', 'ttlSecs', 'prefix'] as const;
+
+/**
+ * Reads a storage adapter's options: a plain object whose every option is
+ * read exactly once (a getter or Proxy cannot hand validation one value and
+ * the adapter another), then validated.
+ *
+ * @param options - the caller's options
+ * @param ctx - operation context for errors
+ * @param defaultPrefix - the adapter's default key prefix
+ * @param extraNames - the adapter's own further options, returned in `extra`
+ * @throws SessionError `invalid_input` for bad options, `tenant_mismatch`
+ *   when `tenantId` is not the tenant of a given view
+ */
+export function readStorageOptions(
+  options: unknown,
+  ctx: OpContext,
+  defaultPrefix: string,
+  extraNames: readonly string[] = [],
+): ResolvedStorageOptions {
+  const o = readOptions(options, [...STORAGE_OPTION_NAMES, ...extraNames], ctx, 'options');
+  const prefix = o.prefix ?? defaultPrefix;
+  if (typeof prefix !== 'string') {
+    throw invalidInput(ctx, `options.prefix must be a string, got ${describeValue(prefix)}`);
+  }
+  const ttlSecs = o.ttlSecs === undefined ? 0 : validateTtlSecs(o.ttlSecs, ctx, 'options.ttlSecs');
+  const view = tenantViewOf(o.store, o.tenantId, ctx);
+  const extra: Record<string, unknown> = Object.create(null);
+  for (const name of extraNames) extra[name] = o[name];
+  return { view, ttlSecs, prefix, extra };
+}
+
+/** Key-value access to the JSON value in `session.data`, last writer wins. */
+export interface DataStorage<T> {
+  /** A mutable copy of the value under `key`, or undefined. */
+  read(key: string): Promise<T | undefined>;
+  /** Writes the value under `key` whole (creating the session when missing). */
+  write(key: string, value: T | undefined): Promise<void>;
+  /** Deletes the session under `key`. */
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * The storage behind the grammY and Telegraf storage adapters: each key is a
+ * session (`prefix + key`) whose `data` holds the framework's value. Reads
+ * hand out a mutable copy (frameworks mutate what they read; stores hand out
+ * frozen snapshots). A write keeps the session whole and never loses a
+ * concurrent create, but is last-writer-wins on the value, as these
+ * frameworks expect of a storage.
+ *
+ * @param options - from {@link readStorageOptions}
+ * @param flowId - `cursor.flowId` of a session a write creates
+ * @param pkg - package named in errors
+ */
+export function dataStorage<T>(
+  options: ResolvedStorageOptions,
+  flowId: string,
+  pkg: string,
+): DataStorage<T> {
+  const { view, ttlSecs, prefix } = options;
+  const readCtx: OpContext = { pkg, op: 'read' };
+  const writeCtx: OpContext = { pkg, op: 'write' };
+  const withData = (s: SessionSnapshot, value: T | undefined) => {
+    const { data: _old, ...base } = s;
+    return { ...base, ttlSecs, ...(value === undefined ? {} : { data: value }) } as SessionSnapshot;
+  };
+  return {
+    async read(key) {
+      const data = (await view.get(prefix + key))?.session.data;
+      return data === undefined ? undefined : (mutableJsonCopy(data, readCtx) as T);
+    },
+    async write(key, value) {
+      await writeSession(
+        view,
+        prefix + key,
+        (s) => withData(s, value),
+        { flowId, ttlSecs },
+        writeCtx,
+      );
+    },
+    async delete(key) {
+      await view.delete(prefix + key);
+    },
+  };
+}
