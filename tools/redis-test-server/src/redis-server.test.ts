@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -286,6 +294,28 @@ describe('a real redis-server', () => {
       } finally {
         child.kill('SIGKILL');
       }
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'stopRedisServer stops a server whose binary has another name (GREENTIC_REDIS_SERVER)',
+    async () => {
+      const bin = await ensureRedisServer();
+      const real = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).stdout.trim();
+      const link = join(dir, 'valkey-server');
+      symlinkSync(real, link);
+      vi.stubEnv('GREENTIC_REDIS_SERVER', link);
+      const server = await startRedisServer();
+      await stopRedisServer(server, 'SIGKILL');
+      const ping = spawnSync('redis-cli', ['-p', String(server.port), 'ping'], {
+        encoding: 'utf8',
+      });
+      expect(ping.stdout.trim()).not.toBe('PONG');
+      // Gone, or a zombie its new parent has not reaped yet.
+      const status = existsSync(`/proc/${server.pid}/status`)
+        ? readFileSync(`/proc/${server.pid}/status`, 'utf8')
+        : 'State:\tZ';
+      expect(status).toMatch(/^State:\s*Z/m);
     },
   );
 

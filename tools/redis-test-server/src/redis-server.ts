@@ -122,9 +122,10 @@ export async function startRedisServer(
  * A PID is reused once its process is gone, and on Linux thread ids share
  * the PID space: `kill(2)` on a reused number that is now a thread of some
  * other process signals that whole process. So on Linux the number must
- * still name a live (not zombie) redis-server process, not a thread, whose
- * title or arguments carry this port. Without `/proc` it falls back to
- * "some process has this PID".
+ * still name a live (not zombie) process, not a thread, whose title or
+ * arguments carry this port (redis-server titles itself `<name> <addr>:<port>`,
+ * whatever its binary is called: `GREENTIC_REDIS_SERVER` may name another).
+ * Without `/proc` it falls back to "some process has this PID".
  */
 function isServer(handle: RedisServerHandle): boolean {
   const { pid, port } = handle;
@@ -146,7 +147,6 @@ function isServer(handle: RedisServerHandle): boolean {
   }
   const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
   return (
-    field('Name') === 'redis-server' &&
     field('Tgid') === String(pid) &&
     field('State') !== 'Z' &&
     new RegExp(`[:\\s\\0]${port}(?:[\\s\\0]|$)`).test(cmdline)
