@@ -1,6 +1,7 @@
 import { mutableJsonCopy, type TenantSessionStore } from '@greentic/session-core';
 import {
   describeValue,
+  frozenJsonCopy,
   invalidInput,
   type OpContext,
   readInput,
@@ -89,16 +90,20 @@ export class GreenticStorage implements Storage {
    */
   async write(changes: StoreItems): Promise<void> {
     const c = ctx('write');
-    // Read whole before anything is written: a getter or Proxy cannot fail halfway.
+    // Read whole, every nested value included, before anything is written: a
+    // getter, Proxy or non-JSON value cannot fail halfway. (The store's size
+    // limits and the eTags are still checked item by item, as any Storage does.)
     const writes = readInput(c, 'changes', () => {
       if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
         throw invalidInput(c, `changes must be an object, got ${describeValue(changes)}`);
       }
       return Object.entries(changes).map(([key, item]) => {
+        const at = `changes[${describeValue(key)}]`;
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-          throw invalidInput(c, `changes[${JSON.stringify(key)}] must be an object`);
+          throw invalidInput(c, `${at} must be an object`);
         }
-        const { eTag, ...value } = item as { eTag?: unknown } & Record<string, JsonValue>;
+        const { eTag, ...rest } = item as { eTag?: unknown };
+        const value = frozenJsonCopy(rest, at, c) as Record<string, JsonValue>;
         return { key: this.#prefix + key, eTag, value };
       });
     });
@@ -126,10 +131,10 @@ export class GreenticStorage implements Storage {
     const cas = Number(eTag.slice(sep + 1));
     const current = await this.#view.get(k);
     if (current === null || current.session.id !== id || current.cas !== cas) {
-      throw sessionError('conflict', c, `eTag conflict writing ${JSON.stringify(k)}`);
+      throw sessionError('conflict', c, `eTag conflict writing ${describeValue(k)}`);
     }
     const r = await this.#view.updateCas(this.#withData(current.session, value), cas);
-    if (!r.ok) throw sessionError('conflict', c, `eTag conflict writing ${JSON.stringify(k)}`);
+    if (!r.ok) throw sessionError('conflict', c, `eTag conflict writing ${describeValue(k)}`);
   }
 
   async #writeUnconditionally(k: string, value: JsonValue): Promise<void> {
@@ -143,7 +148,7 @@ export class GreenticStorage implements Storage {
           throw sessionError(
             'conflict',
             c,
-            `refusing a write without an eTag (or '*') over the existing item ${JSON.stringify(k)}`,
+            `refusing a write without an eTag (or '*') over the existing item ${describeValue(k)}`,
           );
         }
         return this.#withData(s, value);

@@ -262,6 +262,27 @@ describe('GreenticStorage', () => {
     await expect(storage.write({ first: { n: 1 }, second: item } as never)).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input' }),
     );
+    // Deeper down too: a nested getter, a Proxy trap, a value JSON cannot hold.
+    const nested: Record<string, unknown> = {};
+    Object.defineProperty(nested, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    for (const bad of [{ nested }, { list: [trap] }, { when: new Date() }, { n: 10n }]) {
+      await expect(storage.write({ first: { n: 1 }, second: bad } as never)).rejects.toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
+    }
     expect(await store.get('botbuilder:first')).toBeNull();
   });
 

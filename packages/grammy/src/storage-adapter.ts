@@ -27,8 +27,6 @@ export function sessionStorage<T>(options: SessionStorageOptions): StorageAdapte
     // Last writer wins, as grammY expects of a storage; cas only keeps each write whole.
     write: (key, value) => data.write(key, value),
     delete: (key) => data.delete(key),
-    async has(key) {
-      return (await resolved.view.get(resolved.prefix + key)) !== null;
-    },
+    has: (key) => data.has(key),
   };
 }

@@ -14,6 +14,7 @@ export {
   type ResolvedStorageOptions,
   readStorageOptions,
   type StorageOptions,
+  type TenantTarget,
   tenantViewOf,
 } from './store-options.js';
 export { isReadOnlyMethod, placeholderResult } from './telegram.js';

@@ -40,10 +40,11 @@ describe('tenantViewOf', () => {
   const store = new InMemorySessionStore();
 
   it('narrows a store to tenantId, and takes a view as it is', () => {
-    expect(tenantViewOf(store, 'acme', C).tenantId).toBe('acme');
+    const narrowed = tenantViewOf(store, 'acme', C);
+    expect([narrowed.tenantId, narrowed.view.tenantId]).toEqual(['acme', 'acme']);
     const view = store.forTenant('acme');
-    expect(tenantViewOf(view, undefined, C)).toBe(view);
-    expect(tenantViewOf(view, 'acme', C)).toBe(view);
+    expect(tenantViewOf(view, undefined, C)).toEqual({ view, tenantId: 'acme' });
+    expect(tenantViewOf(view, 'acme', C).view).toBe(view);
   });
 
   it('refuses a view with another tenantId, a store without one, and what is no store', async () => {
@@ -75,6 +76,33 @@ describe('tenantViewOf', () => {
       },
     });
     expect(await codeOf(() => tenantViewOf(forTenantThrows, 'acme', C))).toBe('invalid_input');
+  });
+
+  it("reads a view's tenantId once, inside the guard, and checks what forTenant returns", async () => {
+    const view = store.forTenant('acme');
+    let reads = 0;
+    const shiftyView = new Proxy(view, {
+      get(target, p) {
+        if (p === 'tenantId') return reads++ === 0 ? 'acme' : 'globex';
+        return Reflect.get(target, p);
+      },
+    });
+    const runner = createTurnRunner({ store: shiftyView, tenantId: 'acme' });
+    expect(reads).toBe(1);
+    expect(runner.tenantId).toBe('acme');
+    const throwingTenant = new Proxy(view, {
+      get(target, p) {
+        if (p === 'tenantId') throw new Error('trap');
+        return Reflect.get(target, p);
+      },
+    });
+    expect(await codeOf(() => tenantViewOf(throwingTenant, 'acme', C))).toBe('invalid_input');
+    for (const forTenant of [() => null, () => store.forTenant('globex'), () => store]) {
+      const odd = new Proxy(store, {
+        get: (target, p) => (p === 'forTenant' ? forTenant : Reflect.get(target, p)),
+      });
+      expect(await codeOf(() => tenantViewOf(odd, 'acme', C))).toBe('invalid_input');
+    }
   });
 });
 
@@ -157,6 +185,26 @@ describe('dataStorage', () => {
     await s.write('k', undefined);
     expect((await store.get('p:k'))?.session.data).toBeUndefined();
     await s.delete('k');
+    expect(await store.get('p:k')).toBeNull();
+  });
+
+  it('refuses a key that is not a string before it can run code', async () => {
+    const store = new InMemorySessionStore();
+    const s = dataStorage(readStorageOptions({ store, tenantId: 'acme' }, C, 'p:'), 'f', 'test');
+    let calls = 0;
+    const sly = {
+      toString() {
+        calls++;
+        return 'k';
+      },
+    };
+    for (const key of [sly, Symbol('k'), 1, undefined]) {
+      expect(await codeOf(() => s.read(key as never))).toBe('invalid_input');
+      expect(await codeOf(() => s.write(key as never, { n: 1 }))).toBe('invalid_input');
+      expect(await codeOf(() => s.delete(key as never))).toBe('invalid_input');
+      expect(await codeOf(() => s.has(key as never))).toBe('invalid_input');
+    }
+    expect(calls).toBe(0);
     expect(await store.get('p:k')).toBeNull();
   });
 

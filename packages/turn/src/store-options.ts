@@ -16,6 +16,14 @@ import {
 import type { SessionSnapshot } from '@greentic/session-types';
 import { writeSession } from './create-if-absent.js';
 
+/** A tenant view and its tenant, read once. */
+export interface TenantTarget {
+  /** Where the tenant's sessions are read and written. */
+  readonly view: TenantSessionStore;
+  /** The view's tenant, as validated (a view's own `tenantId` is not read again). */
+  readonly tenantId: string;
+}
+
 /**
  * The tenant view that a `store` option and an optional `tenantId` name, as
  * every adapter reads them: a `SessionStore` needs `tenantId` and is narrowed
@@ -25,35 +33,42 @@ import { writeSession } from './create-if-absent.js';
  * @param store - the caller's `options.store`
  * @param tenantId - the caller's `options.tenantId`
  * @param ctx - operation context for errors
- * @throws SessionError `invalid_input` for a missing or bad store or tenant,
+ * @returns the view and its tenant
+ * @throws SessionError `invalid_input` for a missing or bad store or tenant
+ *   (also a store whose `forTenant` does not return a view of that tenant),
  *   `tenant_mismatch` when `tenantId` is not the view's tenant
  */
-export function tenantViewOf(
-  store: unknown,
-  tenantId: unknown,
-  ctx: OpContext,
-): TenantSessionStore {
-  // A Proxy store could throw from these checks: that is bad input, not a crash.
-  const kind = readInput(ctx, 'options.store', () => {
-    if (typeof store !== 'object' || store === null) return 'bad';
-    const s = store as Partial<SessionStore>;
-    if (typeof s.get !== 'function' || typeof s.updateCas !== 'function') return 'bad';
-    return typeof s.forTenant === 'function' ? 'store' : 'view';
+export function tenantViewOf(store: unknown, tenantId: unknown, ctx: OpContext): TenantTarget {
+  // A Proxy store or view could throw from any of these reads: that is bad
+  // input, not a crash. A view's tenant is read once, here.
+  const found = readInput(ctx, 'options.store', () => {
+    if (!isStoreLike(store)) return undefined;
+    if (typeof (store as Partial<SessionStore>).forTenant !== 'function') {
+      return { kind: 'view' as const, tenant: (store as TenantSessionStore).tenantId as unknown };
+    }
+    return { kind: 'store' as const, tenant: undefined };
   });
-  if (kind === 'bad') {
+  if (found === undefined) {
     throw invalidInput(ctx, `options.store must be a SessionStore, got ${describeValue(store)}`);
   }
-  if (kind === 'store') {
+  if (found.kind === 'store') {
     if (tenantId === undefined) {
       throw invalidInput(ctx, 'options.tenantId is required with a SessionStore (or pass a view)');
     }
     const tenant = validateTenantId(tenantId, ctx, 'options.tenantId');
-    return readInput(ctx, 'options.store', () => (store as SessionStore).forTenant(tenant));
+    const view = readInput(ctx, 'options.store', () => {
+      const v: unknown = (store as SessionStore).forTenant(tenant);
+      return isStoreLike(v) && (v as TenantSessionStore).tenantId === tenant ? v : undefined;
+    });
+    if (view === undefined) {
+      throw invalidInput(ctx, `options.store.forTenant(${JSON.stringify(tenant)}) is not its view`);
+    }
+    return { view: view as TenantSessionStore, tenantId: tenant };
   }
-  const view = store as TenantSessionStore;
+  const own = validateTenantId(found.tenant, ctx, "the view's tenantId");
   if (tenantId !== undefined) {
     const tenant = validateTenantId(tenantId, ctx, 'options.tenantId');
-    if (tenant !== view.tenantId) {
+    if (tenant !== own) {
       throw sessionError(
         'tenant_mismatch',
         ctx,
@@ -61,7 +76,18 @@ export function tenantViewOf(
       );
     }
   }
-  return view;
+  return { view: store as TenantSessionStore, tenantId: own };
+}
+
+/** Has the calls every adapter makes (throws from a hostile Proxy: read it in `readInput`). */
+function isStoreLike(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<TenantSessionStore>;
+  return (
+    typeof s.get === 'function' &&
+    typeof s.updateCas === 'function' &&
+    typeof s.delete === 'function'
+  );
 }
 
 /** Options shared by the storage-level adapters (a framework's own session API). */
@@ -114,7 +140,7 @@ export function readStorageOptions(
     throw invalidInput(ctx, `options.prefix must be a string, got ${describeValue(prefix)}`);
   }
   const ttlSecs = o.ttlSecs === undefined ? 0 : validateTtlSecs(o.ttlSecs, ctx, 'options.ttlSecs');
-  const view = tenantViewOf(o.store, o.tenantId, ctx);
+  const { view } = tenantViewOf(o.store, o.tenantId, ctx);
   const extra: Record<string, unknown> = Object.create(null);
   for (const name of extraNames) extra[name] = o[name];
   return { view, ttlSecs, prefix, extra };
@@ -128,6 +154,8 @@ export interface DataStorage<T> {
   write(key: string, value: T | undefined): Promise<void>;
   /** Deletes the session under `key`. */
   delete(key: string): Promise<void>;
+  /** Whether a session is stored under `key`. */
+  has(key: string): Promise<boolean>;
 }
 
 /**
@@ -150,26 +178,36 @@ export function dataStorage<T>(
   const { view, ttlSecs, prefix } = options;
   const readCtx: OpContext = { pkg, op: 'read' };
   const writeCtx: OpContext = { pkg, op: 'write' };
+  const deleteCtx: OpContext = { pkg, op: 'delete' };
+  // A key that is no string could run its own toString in `prefix + key`.
+  const storeKey = (key: unknown, c: OpContext): string => {
+    if (typeof key !== 'string')
+      throw invalidInput(c, `key must be a string, got ${describeValue(key)}`);
+    return prefix + key;
+  };
   const withData = (s: SessionSnapshot, value: T | undefined) => {
     const { data: _old, ...base } = s;
     return { ...base, ttlSecs, ...(value === undefined ? {} : { data: value }) } as SessionSnapshot;
   };
   return {
     async read(key) {
-      const data = (await view.get(prefix + key))?.session.data;
+      const data = (await view.get(storeKey(key, readCtx)))?.session.data;
       return data === undefined ? undefined : (mutableJsonCopy(data, readCtx) as T);
     },
     async write(key, value) {
       await writeSession(
         view,
-        prefix + key,
+        storeKey(key, writeCtx),
         (s) => withData(s, value),
         { flowId, ttlSecs },
         writeCtx,
       );
     },
     async delete(key) {
-      await view.delete(prefix + key);
+      await view.delete(storeKey(key, deleteCtx));
+    },
+    async has(key) {
+      return (await view.get(storeKey(key, readCtx))) !== null;
     },
   };
 }

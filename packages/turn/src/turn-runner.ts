@@ -305,7 +305,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const c = ctx('createTurnRunner');
   // Each option read once: a getter or Proxy cannot validate one value and run another.
   const o = readOptions(options, TURN_RUNNER_OPTION_NAMES, c, 'options');
-  const view = tenantViewOf(o.store, o.tenantId, c);
+  const { view, tenantId } = tenantViewOf(o.store, o.tenantId, c);
   const givenFlowId = o.flowId ?? 'turn';
   if (typeof givenFlowId !== 'string' || givenFlowId.length === 0 || givenFlowId.length > 1024) {
     throw invalidInput(
@@ -379,7 +379,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     // a touch changes is kept by a commit anyway).
     // Observed like a `mutate` of the store: a span per turn with one per
     // attempt, `retry` events, and the attempts histogram (see the README).
-    const observation = observerOf(view)?.mutate(key, view.tenantId);
+    const observation = observerOf(view)?.mutate(key, tenantId);
     let attempt = 0;
     // A stale cached start does not use up one of `maxAttempts`.
     let limit = maxAttempts;
@@ -435,7 +435,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         got === null
           ? createSession({
               key,
-              tenantId: view.tenantId,
+              tenantId,
               flowId,
               nodeId: 'main',
               ttlSecs: ttlSecs ?? 0,
@@ -536,5 +536,5 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
     return next;
   }
 
-  return { tenantId: view.tenantId, run };
+  return { tenantId, run };
 }
