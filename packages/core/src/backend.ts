@@ -10,7 +10,7 @@ export {
   sessionError,
 } from './context.js';
 export { registerSessionStoreBackend, type SessionStoreBackend } from './factory.js';
-export { frozenJsonCopy } from './json.js';
+export { approxJsonBytes, frozenJsonCopy } from './json.js';
 export { LISTENER_WARNING_TYPE, SessionEventEmitter } from './observe.js';
 export {
   decodeSessionCursor,
@@ -26,7 +26,7 @@ export {
   validateListSessionsOptions,
   validatePurgeSessionsOptions,
 } from './session-admin-options.js';
-export { expiresAtMs } from './session-helpers.js';
+export { approxSessionBytes, expiresAtMs } from './session-helpers.js';
 export {
   instrumentStore,
   type MutateObservation,

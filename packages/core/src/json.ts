@@ -83,6 +83,63 @@ const MAX_OVERHEAD_PER_VALUE = 32;
 // A UTF-16 code unit takes at most 6 bytes in JSON text (`\uXXXX`).
 const MAX_BYTES_PER_UNIT = 6;
 
+// What {@link approxJsonBytes} counts for each value besides string contents.
+const APPROX_BYTES_PER_VALUE = 8;
+
+/** Approximate JSON size of frozen containers, by identity: copies made here and values measured. */
+const APPROX_SIZES = new WeakMap<object, number>();
+
+// Smaller copies are measured again when asked (a walk of under ~1 µs):
+// remembering every copy would cost each write a WeakMap entry.
+const REMEMBER_SIZE_FROM_BYTES = 1024;
+
+/** Remembers the approximate size of a large fresh copy from the budget its copy filled. */
+function noteApproxSize(out: JsonValue, budget: Budget): void {
+  const size = budget.units + (budget.values + 1) * APPROX_BYTES_PER_VALUE;
+  if (size >= REMEMBER_SIZE_FROM_BYTES && typeof out === 'object' && out !== null) {
+    APPROX_SIZES.set(out, size);
+  }
+}
+
+/**
+ * About how many bytes of JSON text `value` is: the UTF-16 length of its
+ * strings and keys plus 8 bytes per value (a number, punctuation). Within a
+ * small factor of the real UTF-8 size for ordinary data, and a stable
+ * measure of what a cache of such values holds. Known at no cost for the
+ * large `data` and labels copies core validated (a store's snapshot parts);
+ * otherwise walked, and remembered when the value is frozen and large.
+ *
+ * @param value - plain JSON (frozen or not), at most `SESSION_LIMITS.maxLabelDepth` levels
+ *   deep: a stored value, not untrusted input
+ */
+export function approxJsonBytes(value: unknown): number {
+  if (typeof value !== 'object' || value === null) {
+    return (typeof value === 'string' ? value.length : 0) + APPROX_BYTES_PER_VALUE;
+  }
+  const known = APPROX_SIZES.get(value);
+  if (known !== undefined) return known;
+  const tally = { units: 0, values: 0 };
+  measure(value, tally);
+  const size = tally.units + (tally.values + 1) * APPROX_BYTES_PER_VALUE;
+  if (size >= REMEMBER_SIZE_FROM_BYTES && Object.isFrozen(value)) APPROX_SIZES.set(value, size);
+  return size;
+}
+
+function measure(value: unknown, tally: { units: number; values: number }): void {
+  if (typeof value === 'string') tally.units += value.length;
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    tally.values += value.length;
+    for (const v of value) measure(v, tally);
+    return;
+  }
+  for (const k of Object.keys(value)) {
+    tally.values++;
+    tally.units += k.length;
+    measure((value as Record<string, unknown>)[k], tally);
+  }
+}
+
 /** Exact check of the UTF-8 size of the copy, skipped when a bound proves it fits. */
 function checkBytes(out: JsonValue, budget: Budget, path: string, ctx: OpContext): void {
   const bound = budget.units * MAX_BYTES_PER_UNIT + (budget.values + 1) * MAX_OVERHEAD_PER_VALUE;
@@ -200,6 +257,7 @@ export function frozenLabelsCopy(
   const budget = newBudget(limits);
   const out = Object.freeze(copyPlainObject(value, path, ctx, 0, budget));
   checkBytes(out, budget, path, ctx);
+  noteApproxSize(out, budget);
   return out;
 }
 
@@ -227,6 +285,7 @@ export function frozenDataCopy(
   );
   const out = copy(value, path, ctx, 1, budget);
   checkBytes(out, budget, path, ctx);
+  noteApproxSize(out, budget);
   return out;
 }
 

@@ -1,6 +1,10 @@
+import { Buffer } from 'node:buffer';
+import { DEFAULT_SESSION_LIMITS } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
+import { approxJsonBytes, frozenDataCopy, frozenJsonCopy } from './json.js';
 import {
   appendOutbox,
+  approxSessionBytes,
   createOutboxEntry,
   createSession,
   expiresAtMs,
@@ -126,5 +130,52 @@ describe('session helpers', () => {
   it('expiresAtMs is Infinity for ttl 0', () => {
     expect(expiresAtMs(1000, 0)).toBe(Number.POSITIVE_INFINITY);
     expect(expiresAtMs(1000, 2)).toBe(3000);
+  });
+});
+
+describe('approximate sizes', () => {
+  const ctx = { pkg: 'test', op: 'size' };
+  const values: unknown[] = [
+    'hello',
+    42,
+    null,
+    { count: 3, seen: [1, 2, 3], name: 'Ada Lovelace' },
+    { nested: { deeper: { list: ['a', 'bb', 'ccc', { k: true }] } } },
+    Array.from({ length: 200 }, (_, i) => ({ id: i, text: `message number ${i}` })),
+    { big: 'x'.repeat(50_000) },
+  ];
+
+  it('approxJsonBytes is within a factor of two of the real JSON size', () => {
+    for (const v of values) {
+      const real = Buffer.byteLength(JSON.stringify(v), 'utf8');
+      const approx = approxJsonBytes(v);
+      expect(approx, JSON.stringify(v).slice(0, 40)).toBeGreaterThanOrEqual(real / 2);
+      expect(approx, JSON.stringify(v).slice(0, 40)).toBeLessThanOrEqual(real * 2 + 16);
+    }
+  });
+
+  it("a validated copy's size, known from its copy, is what measuring the same value gives", () => {
+    for (const v of values) {
+      const measured = approxJsonBytes(structuredClone(v));
+      expect(approxJsonBytes(frozenDataCopy(v, 'data', ctx, DEFAULT_SESSION_LIMITS))).toBe(
+        measured,
+      );
+      expect(approxJsonBytes(frozenJsonCopy(v, 'v', ctx))).toBe(measured);
+    }
+  });
+
+  it('approxSessionBytes follows the data and the outbox, close to the session’s JSON size', () => {
+    const base = { key: 'chat:1', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 0 };
+    const empty = createSession(base);
+    const withData = createSession({ ...base, data: { text: 'y'.repeat(10_000) } });
+    const withOutbox = appendOutbox(appendOutbox(withData, 'payload'), 'payload 2');
+    const sizes = [empty, withData, withOutbox].map(approxSessionBytes);
+    expect(sizes[1]).toBeGreaterThan((sizes[0] as number) + 10_000);
+    expect(sizes[2]).toBeGreaterThan((sizes[1] as number) + 150);
+    for (const s of [empty, withData, withOutbox]) {
+      const real = Buffer.byteLength(JSON.stringify(s), 'utf8');
+      expect(approxSessionBytes(s)).toBeGreaterThanOrEqual(real / 2);
+      expect(approxSessionBytes(s)).toBeLessThanOrEqual(real * 2);
+    }
   });
 });

@@ -8,6 +8,7 @@ import type {
 } from '@greentic/session-types';
 import type { OpContext } from './context.js';
 import { invalidInput } from './context.js';
+import { approxJsonBytes } from './json.js';
 import { isoAt, markCheckedEntry, parseSession, validateCount } from './validate.js';
 
 const { createHash, randomUUID } = nodeCrypto;
@@ -161,4 +162,34 @@ export function appendOutbox(
  */
 export function expiresAtMs(updatedAtMs: number, ttlSecs: number): number {
   return ttlSecs === 0 ? Number.POSITIVE_INFINITY : updatedAtMs + ttlSecs * 1000;
+}
+
+// A serialized outbox entry: seq, a 64-character digest, a timestamp, punctuation.
+const APPROX_OUTBOX_ENTRY_BYTES = 128;
+// The fixed fields of a session besides its strings: id, numbers, timestamps, punctuation.
+const APPROX_SESSION_FIELDS_BYTES = 192;
+
+/**
+ * About how many bytes of JSON a stored session is: its `data` and labels as
+ * {@link approxJsonBytes} counts them, its key, tenant and cursor strings, and
+ * fixed amounts for the other fields and each outbox entry. Cheap for a
+ * snapshot a store validated (the sizes of its data and labels are known);
+ * the measure a cache of snapshots bounds its bytes by (the turn runner's).
+ *
+ * @param session - a snapshot a store returned
+ */
+export function approxSessionBytes(session: SessionSnapshot): number {
+  const { key, cursor, meta, outbox, data } = session;
+  return (
+    APPROX_SESSION_FIELDS_BYTES +
+    key.length +
+    cursor.flowId.length +
+    cursor.nodeId.length +
+    meta.tenantId.length +
+    (meta.teamId?.length ?? 0) +
+    (meta.userId?.length ?? 0) +
+    approxJsonBytes(meta.labels) +
+    (data === undefined ? 0 : approxJsonBytes(data)) +
+    outbox.length * APPROX_OUTBOX_ENTRY_BYTES
+  );
 }

@@ -463,6 +463,44 @@ describe('the cache of committed sessions', () => {
     for (let i = 6; i <= 8; i++) await ownTtl.run(k1, i, bump);
     expect(gets).toHaveBeenCalledTimes(3);
   });
+  it('keeps at most cacheBytes of sessions: big ones push out the oldest, one bigger than all of it is never cached', async () => {
+    const store = new InMemorySessionStore();
+    // Each session below holds ~20 kB of data; the cache may hold ~50 kB.
+    const runner = counterRunner(store, { ...TTL, cacheBytes: 50_000 });
+    const pad = (turn: { data: Counter | undefined }) => {
+      if (turn.data) {
+        turn.data.count += 1;
+        (turn.data as Counter & { pad?: string }).pad = 'x'.repeat(20_000);
+      }
+    };
+    const [k1, k2, k3] = [key(), key(), key()];
+    const gets = vi.spyOn(store, 'get');
+    for (const k of [k1, k2]) await runner.run(k, 1, pad);
+    expect(gets).toHaveBeenCalledTimes(2);
+    await runner.run(k1, 2, pad); // both fit: cached
+    await runner.run(k2, 2, pad);
+    expect(gets).toHaveBeenCalledTimes(2);
+    await runner.run(k3, 1, pad); // a third does not fit: k1, least recent, goes
+    expect(gets).toHaveBeenCalledTimes(3);
+    await runner.run(k3, 2, pad);
+    await runner.run(k2, 3, pad);
+    expect(gets).toHaveBeenCalledTimes(3);
+    await runner.run(k1, 3, pad);
+    expect(gets).toHaveBeenCalledTimes(4);
+    // One session larger than the whole budget is read every time.
+    const small = counterRunner(store, { ...TTL, cacheBytes: 10_000 });
+    const k4 = key();
+    gets.mockClear();
+    for (let i = 1; i <= 3; i++) await small.run(k4, i, pad);
+    expect(gets).toHaveBeenCalledTimes(3);
+    expect(dataOf<Counter>(await store.get(k4))?.count).toBe(3);
+    // 0 turns the cache off.
+    const off = counterRunner(store, { ...TTL, cacheBytes: 0 });
+    gets.mockClear();
+    for (let i = 1; i <= 3; i++) await off.run(k4, 10 + i, bump);
+    expect(gets).toHaveBeenCalledTimes(3);
+  });
+
   it('a touch between turns is never undone: without ttlSecs the TTL it set is kept', async () => {
     const store = new InMemorySessionStore();
     const k = key();
@@ -561,6 +599,8 @@ describe('input validation', () => {
     ['maxAttempts', { store, tenantId: 'a', maxAttempts: 1.5 }],
     ['cacheSessions', { store, tenantId: 'a', cacheSessions: -1 }],
     ['cacheSessions', { store, tenantId: 'a', cacheSessions: '5' }],
+    ['cacheBytes', { store, tenantId: 'a', cacheBytes: -1 }],
+    ['cacheBytes', { store, tenantId: 'a', cacheBytes: 1.5 }],
   ];
   for (const [what, options] of bad) {
     it(`createTurnRunner rejects a bad ${what} with invalid_input`, async () => {

@@ -7,6 +7,7 @@ import {
   type TenantSessionStore,
 } from '@greentic/session-core';
 import {
+  approxSessionBytes,
   describeValue,
   invalidInput,
   type OpContext,
@@ -88,6 +89,14 @@ export interface TurnRunnerOptions<D = JsonValue> {
    * @default 1000
    */
   cacheSessions?: number;
+  /**
+   * Most bytes the cache of `cacheSessions` holds, counted as
+   * `approxSessionBytes` of `@greentic/session-core/backend` does (about the
+   * sessions' JSON size): the least recently used sessions are dropped
+   * beyond it, and a session larger than all of it is not cached. 0 reads
+   * every time. @default 33554432 (32 MiB)
+   */
+  cacheBytes?: number;
   /** Most get → handler → updateCas attempts per turn (a stale cached start is not counted). @default 16 */
   maxAttempts?: number;
   /** First backoff cap in ms; doubles per attempt (full jitter). @default 5 */
@@ -273,6 +282,7 @@ export const TURN_RUNNER_OPTION_NAMES: readonly string[] = [
   'rememberEvents',
   'keepOutbox',
   'cacheSessions',
+  'cacheBytes',
   'maxAttempts',
   'baseDelayMs',
   'maxDelayMs',
@@ -280,6 +290,12 @@ export const TURN_RUNNER_OPTION_NAMES: readonly string[] = [
 ];
 
 const RUN_OPTION_NAMES = ['userId', 'teamId'];
+
+/** A cached session and its size as {@link approxSessionBytes} counts it. */
+interface CachedSession {
+  readonly stored: StoredSession;
+  readonly bytes: number;
+}
 
 /** What one attempt returns when its commit lost the race. */
 const CONFLICT = Symbol('conflict');
@@ -324,14 +340,27 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const keepOutbox = count(o.keepOutbox, 4, 'keepOutbox', 0, 10_000);
   const maxAttempts = count(o.maxAttempts, 16, 'maxAttempts', 1, 1_000);
   const cacheSessions = count(o.cacheSessions, 1000, 'cacheSessions', 0, 1_000_000);
+  const cacheBytes = count(o.cacheBytes, 32 * 1024 * 1024, 'cacheBytes', 0, 2 ** 40);
   /** Key → the session as this runner last committed (or read) it, oldest first. */
-  const cache = new Map<SessionKey, StoredSession>();
-  const useCache = cacheSessions > 0 && ttlSecs !== undefined;
+  const cache = new Map<SessionKey, CachedSession>();
+  let cachedBytes = 0;
+  const useCache = cacheSessions > 0 && cacheBytes > 0 && ttlSecs !== undefined;
+  const forget = (key: SessionKey) => {
+    const entry = cache.get(key);
+    if (entry === undefined) return;
+    cache.delete(key);
+    cachedBytes -= entry.bytes;
+  };
   const remember = (key: SessionKey, stored: StoredSession) => {
     if (!useCache) return;
-    cache.delete(key);
-    cache.set(key, stored);
-    if (cache.size > cacheSessions) cache.delete(cache.keys().next().value as SessionKey);
+    forget(key);
+    const bytes = approxSessionBytes(stored.session);
+    if (bytes > cacheBytes) return;
+    cache.set(key, { stored, bytes });
+    cachedBytes += bytes;
+    while (cache.size > cacheSessions || cachedBytes > cacheBytes) {
+      forget(cache.keys().next().value as SessionKey);
+    }
   };
   const baseDelayMs = count(o.baseDelayMs, 5, 'baseDelayMs', 0, 60_000);
   const maxDelayMs = count(o.maxDelayMs, 200, 'maxDelayMs', 0, 60_000);
@@ -425,7 +454,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       attempt: number,
       fromCache: boolean,
     ): Promise<TurnResult | typeof CONFLICT | typeof STALE> {
-      const cached = fromCache ? cache.get(key) : undefined;
+      const cached = fromCache ? cache.get(key)?.stored : undefined;
       let events = cached === undefined ? '' : storedEvents(cached.session);
       // A cached session that already holds this id is read again: a
       // duplicate is decided on what is stored, never on a memory of it.
@@ -455,7 +484,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
       } catch (err) {
         // The cached session may be out of date: judge the handler on a fresh read.
         if (speculative) {
-          cache.delete(key);
+          forget(key);
           return STALE;
         }
         throw err;
@@ -477,7 +506,7 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
         };
       }
       if (speculative) {
-        cache.delete(key);
+        forget(key);
         return STALE;
       }
       return CONFLICT;
