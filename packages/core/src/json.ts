@@ -105,9 +105,10 @@ function noteApproxSize(out: JsonValue, budget: Budget): void {
  * About how many bytes of JSON text `value` is: the UTF-16 length of its
  * strings and keys plus 8 bytes per value (a number, punctuation). Within a
  * small factor of the real UTF-8 size for ordinary data, and a stable
- * measure of what a cache of such values holds. Known at no cost for the
- * large `data` and labels copies core validated (a store's snapshot parts);
- * otherwise walked, and remembered when the value is frozen and large.
+ * measure of what a cache of such values holds (their heap is typically 1
+ * to 4 times as much: more for many tiny values). Known at no cost for the
+ * large `data` and labels copies core validated (a store's snapshot parts,
+ * frozen all the way down); any other value is walked each time.
  *
  * @param value - plain JSON (frozen or not), at most `SESSION_LIMITS.maxLabelDepth` levels
  *   deep: a stored value, not untrusted input
@@ -121,7 +122,6 @@ export function approxJsonBytes(value: unknown): number {
   const tally = { units: 0, values: 0 };
   measure(value, tally);
   const size = tally.units + (tally.values + 1) * APPROX_BYTES_PER_VALUE;
-  if (size >= REMEMBER_SIZE_FROM_BYTES && Object.isFrozen(value)) APPROX_SIZES.set(value, size);
   return size;
 }
 

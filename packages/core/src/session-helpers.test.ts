@@ -164,6 +164,14 @@ describe('approximate sizes', () => {
     }
   });
 
+  it('measures a value frozen only on top again each time: what is inside may still change', () => {
+    const inner = ['x'.repeat(2000)];
+    const shallow = Object.freeze({ inner });
+    const first = approxJsonBytes(shallow);
+    inner.push('y'.repeat(100_000));
+    expect(approxJsonBytes(shallow)).toBeGreaterThan(first + 100_000);
+  });
+
   it('approxSessionBytes follows the data and the outbox, close to the session’s JSON size', () => {
     const base = { key: 'chat:1', tenantId: 'acme', flowId: 'f', nodeId: 'n', ttlSecs: 0 };
     const empty = createSession(base);

@@ -185,6 +185,7 @@ export function approxSessionBytes(session: SessionSnapshot): number {
     key.length +
     cursor.flowId.length +
     cursor.nodeId.length +
+    (cursor.waitReason?.length ?? 0) +
     meta.tenantId.length +
     (meta.teamId?.length ?? 0) +
     (meta.userId?.length ?? 0) +

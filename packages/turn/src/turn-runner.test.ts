@@ -501,6 +501,44 @@ describe('the cache of committed sessions', () => {
     expect(gets).toHaveBeenCalledTimes(3);
   });
 
+  it('cacheBytes stays exact through stale starts and a session that outgrows it while cached', async () => {
+    const store = new InMemorySessionStore();
+    const runner = counterRunner(store, { ...TTL, cacheBytes: 50_000 });
+    const other = counterRunner(store, { ...TTL, cacheSessions: 0 });
+    const pad = (size: number) => (turn: { data: Counter | undefined }) => {
+      if (turn.data) {
+        turn.data.count += 1;
+        (turn.data as Counter & { pad?: string }).pad = 'x'.repeat(size);
+      }
+    };
+    const [k1, k2] = [key(), key()];
+    let id = 0;
+    await runner.run(k1, ++id, pad(20_000));
+    await runner.run(k2, ++id, pad(20_000));
+    // Twenty stale starts on k1: each drops the cached k1 and caches the new one.
+    for (let i = 0; i < 20; i++) {
+      await other.run(k1, ++id, pad(20_000));
+      expect((await runner.run(k1, ++id, pad(20_000))).attempts).toBe(2);
+    }
+    // Were a dropped entry's bytes still counted, k1 and k2 would no longer fit together.
+    const gets = vi.spyOn(store, 'get');
+    await runner.run(k2, ++id, pad(20_000));
+    await runner.run(k1, ++id, pad(20_000));
+    expect(gets).toHaveBeenCalledTimes(0);
+    // k1 grows past the whole budget: it leaves the cache, and k2 stays.
+    await runner.run(k1, ++id, pad(60_000));
+    await runner.run(k1, ++id, pad(60_000));
+    expect(gets).toHaveBeenCalledTimes(1);
+    await runner.run(k2, ++id, pad(20_000));
+    expect(gets).toHaveBeenCalledTimes(1);
+    // Shrunk again, it is cached again.
+    await runner.run(k1, ++id, pad(10));
+    await runner.run(k1, ++id, pad(10));
+    expect(gets).toHaveBeenCalledTimes(2);
+    // 1 + 20 × (other + runner) + 1 + 2 + 2 turns on k1, none lost.
+    expect(dataOf<Counter>(await store.get(k1))?.count).toBe(46);
+  });
+
   it('a touch between turns is never undone: without ttlSecs the TTL it set is kept', async () => {
     const store = new InMemorySessionStore();
     const k = key();

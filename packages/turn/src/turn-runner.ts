@@ -92,9 +92,10 @@ export interface TurnRunnerOptions<D = JsonValue> {
   /**
    * Most bytes the cache of `cacheSessions` holds, counted as
    * `approxSessionBytes` of `@greentic/session-core/backend` does (about the
-   * sessions' JSON size): the least recently used sessions are dropped
-   * beyond it, and a session larger than all of it is not cached. 0 reads
-   * every time. @default 33554432 (32 MiB)
+   * sessions' JSON size; the heap they take is typically 1 to 4 times that):
+   * the least recently used sessions are dropped beyond it, and a session
+   * larger than all of it is not cached. 0 reads every time.
+   * @default 33554432 (32 MiB)
    */
   cacheBytes?: number;
   /** Most get → handler → updateCas attempts per turn (a stale cached start is not counted). @default 16 */
@@ -354,8 +355,14 @@ export function createTurnRunner<D = JsonValue>(options: TurnRunnerOptions<D>): 
   const remember = (key: SessionKey, stored: StoredSession) => {
     if (!useCache) return;
     forget(key);
-    const bytes = approxSessionBytes(stored.session);
-    if (bytes > cacheBytes) return;
+    let bytes: number;
+    try {
+      bytes = approxSessionBytes(stored.session);
+    } catch {
+      return; // not a snapshot a store could have returned: never cached
+    }
+    // `!(… <= …)` also leaves out a NaN size.
+    if (!(bytes <= cacheBytes)) return;
     cache.set(key, { stored, bytes });
     cachedBytes += bytes;
     while (cache.size > cacheSessions || cachedBytes > cacheBytes) {
