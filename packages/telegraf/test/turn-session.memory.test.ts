@@ -1,98 +1,21 @@
 import { InMemorySessionStore } from '@greentic/session-memory';
 import { SessionError } from '@greentic/session-types';
-import { session } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { telegrafSessionStore, turnSession } from '../src/index.js';
 import {
   type Counter,
   type CounterContext,
-  countingHandler,
   offlineBot,
   type RecordedCall,
-  range,
-  repliedUpdates,
-  replies,
   textUpdate,
 } from './helpers.js';
 
 const initial = (): Counter => ({ count: 0, updates: [] });
-const N = 24;
 
-function turnBot(
-  store: InMemorySessionStore,
-  calls: RecordedCall[],
-  fail?: (m: string) => boolean,
-) {
-  const bot = offlineBot('a', calls, fail);
-  const turns = turnSession<Counter, CounterContext>({
-    store,
-    tenantId: 'acme',
-    initial,
-    baseDelayMs: 1,
-    maxDelayMs: 10,
-    maxAttempts: 200,
-  });
-  turns.command('boom', async (ctx) => {
-    ctx.session.count = 100;
-    await ctx.reply('about to fail');
-    throw new Error('handler failed');
-  });
-  turns.on('text', countingHandler);
-  bot.use(turns);
-  return bot;
-}
-
-async function storedData(store: InMemorySessionStore, chatId: number) {
-  const got = await store.get(`telegraf:4343:${chatId}`);
-  if (got === null) throw new Error('no session');
-  return { data: got.session.data as Counter | undefined, cas: got.cas, session: got.session };
-}
-
+// The scenarios every Telegram adapter shares (concurrency, redelivery, a
+// throwing handler, a failed delivery, the session() baseline) are in
+// turn-scenarios.integration.test.ts; these are Telegraf's own.
 describe('turnSession on memory, one Telegraf bot', () => {
-  it(`${N} concurrent updates for one chat: zero lost, each reply sent exactly once`, async () => {
-    const store = new InMemorySessionStore();
-    const calls: RecordedCall[] = [];
-    const bot = turnBot(store, calls);
-    await Promise.all(range(1, N).map((id) => bot.handleUpdate(textUpdate(id, 7))));
-    const { data, session: s } = await storedData(store, 7);
-    expect(data?.count).toBe(N);
-    expect([...(data?.updates ?? [])].sort((a, b) => a - b)).toStrictEqual(range(1, N));
-    expect(repliedUpdates(calls)).toStrictEqual(range(1, N));
-    const counts = replies(calls).map((t) => Number(t.split(' ').pop()));
-    expect(new Set(counts).size).toBe(N);
-    expect(s.cursor).toMatchObject({ flowId: 'telegraf', nodeId: 'main', outboxSeq: N });
-    console.log(
-      `[telegraf/memory] updates=${N} lost=${N - (data?.count ?? 0)} replies=${replies(calls).length} duplicateReplies=${replies(calls).length - new Set(repliedUpdates(calls)).size}`,
-    );
-  });
-
-  it('a redelivered update changes nothing and sends nothing', async () => {
-    const store = new InMemorySessionStore();
-    const calls: RecordedCall[] = [];
-    const bot = turnBot(store, calls);
-    await bot.handleUpdate(textUpdate(1, 8));
-    const before = await storedData(store, 8);
-    const sent = calls.length;
-    await Promise.all([bot.handleUpdate(textUpdate(1, 8)), bot.handleUpdate(textUpdate(1, 8))]);
-    const after = await storedData(store, 8);
-    expect(after.cas).toBe(before.cas);
-    expect(calls.length).toBe(sent);
-  });
-
-  it('a throwing handler sends nothing and writes nothing', async () => {
-    const store = new InMemorySessionStore();
-    const calls: RecordedCall[] = [];
-    const bot = turnBot(store, calls);
-    await bot.handleUpdate(textUpdate(1, 9));
-    const before = await storedData(store, 9);
-    const sent = calls.length;
-    await expect(bot.handleUpdate(textUpdate(2, 9, '/boom'))).rejects.toThrow('handler failed');
-    const after = await storedData(store, 9);
-    expect(after.cas).toBe(before.cas);
-    expect(after.data).toStrictEqual({ count: 1, updates: [1] });
-    expect(calls.length).toBe(sent);
-  });
-
   it('get* calls go out at once, others resolve to placeholders and go out after the commit', async () => {
     const store = new InMemorySessionStore();
     const calls: RecordedCall[] = [];
@@ -147,18 +70,6 @@ describe('turnSession on memory, one Telegraf bot', () => {
     expect(SessionError.isInstance(error)).toBe(true);
   });
 
-  it('a failed delivery rejects the update, keeps the commit and skips the redelivery', async () => {
-    const store = new InMemorySessionStore();
-    const calls: RecordedCall[] = [];
-    const bot = turnBot(store, calls, (m) => m === 'sendMessage');
-    await expect(bot.handleUpdate(textUpdate(1, 13))).rejects.toThrow('Internal Server Error');
-    const { data, cas } = await storedData(store, 13);
-    expect(data?.count).toBe(1);
-    await bot.handleUpdate(textUpdate(1, 13));
-    expect((await storedData(store, 13)).cas).toBe(cas);
-    expect(calls).toHaveLength(1);
-  });
-
   it('rejects bad options with invalid_input', () => {
     const store = new InMemorySessionStore();
     for (const bad of [
@@ -169,29 +80,6 @@ describe('turnSession on memory, one Telegraf bot', () => {
     ]) {
       expect(() => turnSession(bad as never)).toThrow(SessionError);
     }
-  });
-});
-
-describe("Telegraf's own session() with telegrafSessionStore (the baseline)", () => {
-  it('loses updates under concurrency: the problem turnSession solves', async () => {
-    const store = new InMemorySessionStore();
-    const calls: RecordedCall[] = [];
-    const bot = offlineBot('a', calls);
-    bot.use(
-      session({
-        defaultSession: initial,
-        store: telegrafSessionStore<Counter>({ store, tenantId: 'acme', prefix: '' }),
-      }),
-    );
-    bot.on('text', countingHandler);
-    await Promise.all(range(1, N).map((id) => bot.handleUpdate(textUpdate(id, 14))));
-    const got = await store.get('14:14');
-    const count = (got?.session.data as Counter | undefined)?.count ?? 0;
-    expect(count).toBeLessThan(N);
-    expect(repliedUpdates(calls)).toStrictEqual(range(1, N));
-    console.log(
-      `[telegraf session()+telegrafSessionStore/memory baseline] updates=${N} lost=${N - count} replies=${replies(calls).length}`,
-    );
   });
 });
 
