@@ -1,16 +1,6 @@
 import type { Counter, RecordedCall } from '@greentic/session-test-suite/telegram';
 import { Bot, type Context, type SessionFlavor } from 'grammy';
 
-export {
-  type Counter,
-  countingHandler,
-  type RecordedCall,
-  range,
-  repliedUpdates,
-  replies,
-  textUpdate,
-} from '@greentic/session-test-suite/telegram';
-
 /** The test bots' context. */
 export type CounterContext = Context & SessionFlavor<Counter>;
 

@@ -1,16 +1,15 @@
 import { InMemorySessionStore } from '@greentic/session-memory';
 import { RedisSessionStore } from '@greentic/session-redis';
-import { boomHandler, describeTelegramTurns } from '@greentic/session-test-suite/telegram';
+import {
+  boomHandler,
+  type Counter,
+  countingHandler,
+  describeTelegramTurns,
+} from '@greentic/session-test-suite/telegram';
 import { session } from 'grammy';
 import { inject } from 'vitest';
 import { sessionStorage, turnSession } from '../src/index.js';
-import {
-  BOT_ID,
-  type Counter,
-  type CounterContext,
-  countingHandler,
-  offlineBot,
-} from './helpers.js';
+import { BOT_ID, type CounterContext, offlineBot } from './helpers.js';
 
 const initial = (): Counter => ({ count: 0, updates: [] });
 

@@ -1,14 +1,9 @@
 import { InMemorySessionStore } from '@greentic/session-memory';
+import { type Counter, type RecordedCall, textUpdate } from '@greentic/session-test-suite/telegram';
 import { SessionError } from '@greentic/session-types';
 import { describe, expect, it } from 'vitest';
 import { sessionStorage, turnSession } from '../src/index.js';
-import {
-  type Counter,
-  type CounterContext,
-  offlineBot,
-  type RecordedCall,
-  textUpdate,
-} from './helpers.js';
+import { type CounterContext, offlineBot } from './helpers.js';
 
 const initial = (): Counter => ({ count: 0, updates: [] });
 
