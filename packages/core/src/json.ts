@@ -86,7 +86,7 @@ const MAX_BYTES_PER_UNIT = 6;
 // What {@link approxJsonBytes} counts for each value besides string contents.
 const APPROX_BYTES_PER_VALUE = 8;
 
-/** Approximate JSON size of frozen containers, by identity: copies made here and values measured. */
+/** Approximate JSON size of the large deep-frozen copies made here, by identity. */
 const APPROX_SIZES = new WeakMap<object, number>();
 
 // Smaller copies are measured again when asked (a walk of under ~1 µs):
@@ -121,8 +121,7 @@ export function approxJsonBytes(value: unknown): number {
   if (known !== undefined) return known;
   const tally = { units: 0, values: 0 };
   measure(value, tally);
-  const size = tally.units + (tally.values + 1) * APPROX_BYTES_PER_VALUE;
-  return size;
+  return tally.units + (tally.values + 1) * APPROX_BYTES_PER_VALUE;
 }
 
 function measure(value: unknown, tally: { units: number; values: number }): void {
