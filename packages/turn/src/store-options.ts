@@ -110,7 +110,7 @@ export interface ResolvedStorageOptions {
   readonly ttlSecs: number;
   /** Prefix of every store key. */
   readonly prefix: string;
-  /** The adapter's own options (named in `extraNames`), each read once. */
+  /** Every option as read (once), the adapter's own (named in `extraNames`) among them. */
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
@@ -141,9 +141,7 @@ export function readStorageOptions(
   }
   const ttlSecs = o.ttlSecs === undefined ? 0 : validateTtlSecs(o.ttlSecs, ctx, 'options.ttlSecs');
   const { view } = tenantViewOf(o.store, o.tenantId, ctx);
-  const extra: Record<string, unknown> = Object.create(null);
-  for (const name of extraNames) extra[name] = o[name];
-  return { view, ttlSecs, prefix, extra };
+  return { view, ttlSecs, prefix, extra: o };
 }
 
 /** Key-value access to the JSON value in `session.data`, last writer wins. */

@@ -116,6 +116,8 @@ export async function startRedisServer(
   throw new Error(`redis-server on port ${p} did not answer PING`);
 }
 
+const HAS_PROC = existsSync('/proc/self/status');
+
 /**
  * Whether `handle.pid` is still the redis-server listening on `handle.port`.
  *
@@ -129,7 +131,7 @@ export async function startRedisServer(
  */
 function isServer(handle: RedisServerHandle): boolean {
   const { pid, port } = handle;
-  if (!existsSync('/proc/self/status')) {
+  if (!HAS_PROC) {
     try {
       process.kill(pid, 0);
       return true;
